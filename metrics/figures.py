@@ -1,0 +1,138 @@
+"""The one "latest figures" lookup every page reads its live numbers from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import WINDOWS, Snapshot
+
+CACHE_KEY = "metrics:latest-figures:v1"
+
+
+class State:
+    LIVE = "live"
+    DELAYED = "delayed"
+    DEMO = "demo"
+    AWAITING = "awaiting"
+
+    LABELS = {
+        LIVE: "Live",
+        DELAYED: "Delayed",
+        DEMO: "Demo data",
+        AWAITING: "Awaiting first metrics",
+    }
+
+
+@dataclass(frozen=True)
+class Tally:
+    operations: int
+    blocked: int
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    key: str
+    name: str
+    windows: dict[str, Tally]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one accepted snapshot, or of none (`sha256` empty)."""
+
+    sha256: str = ""
+    previous_sha256: str = ""
+    generated_at: datetime | None = None
+    ingested_at: datetime | None = None
+    source: str = ""
+    deployed_since: date | None = None
+    services: dict[str, ServiceFigures] = field(default_factory=dict)
+    tenant_isolation: dict[str, int] = field(default_factory=dict)
+    uptime_percent: float | None = None
+    bypasses: int | None = None
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.sha256)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    def age(self, now: datetime | None = None) -> timedelta | None:
+        if self.generated_at is None:
+            return None
+        return max((now or timezone.now()) - self.generated_at, timedelta(0))
+
+    def state(self, now: datetime | None = None) -> str:
+        """Live, Delayed, Demo data or Awaiting: never Live for stale or demo data."""
+        if not self.exists:
+            return State.AWAITING
+        if self.is_demo:
+            return State.DEMO
+        stale_after = timedelta(minutes=settings.METRICS_STALE_AFTER_MINUTES)
+        return State.DELAYED if self.age(now) >= stale_after else State.LIVE
+
+    def service(self, key: str) -> ServiceFigures | None:
+        return self.services.get(key)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> Figures:
+        services: dict[str, ServiceFigures] = {}
+        for row in snapshot.windows.all():
+            entry = services.setdefault(row.key, ServiceFigures(row.key, row.name, {}))
+            entry.windows[row.window] = Tally(row.operations, row.blocked)
+        return cls(
+            sha256=snapshot.sha256,
+            previous_sha256=snapshot.previous_sha256,
+            generated_at=snapshot.generated_at,
+            ingested_at=snapshot.ingested_at,
+            source=snapshot.source,
+            deployed_since=snapshot.deployed_since,
+            services=services,
+            tenant_isolation={
+                w: getattr(snapshot, f"tenant_isolation_{w}") for w in WINDOWS
+            },
+            uptime_percent=snapshot.uptime_percent,
+            bypasses=snapshot.bypasses,
+        )
+
+
+NO_FIGURES = Figures()
+
+
+def latest_snapshot() -> Snapshot | None:
+    return Snapshot.objects.order_by("-generated_at").first()
+
+
+def latest_figures() -> Figures:
+    """The latest accepted snapshot's figures, from the shared cache when it has them."""
+    figures = cache.get(CACHE_KEY)
+    if figures is None:
+        snapshot = latest_snapshot()
+        figures = Figures.from_snapshot(snapshot) if snapshot else NO_FIGURES
+        cache.set(CACHE_KEY, figures, timeout=None)
+    return figures
+
+
+def forget_latest_figures() -> None:
+    """Called when a snapshot is accepted, so every process reads the new one."""
+    cache.delete(CACHE_KEY)
+
+
+def format_count(value: int | None) -> str:
+    """2847 -> "2,847"."""
+    return "" if value is None else f"{value:,}"
+
+
+def format_percent(value: float | None) -> str:
+    """100.0 -> "100", 99.954 -> "99.95": no trailing zeros, never rounded up to 100."""
+    if value is None:
+        return ""
+    truncated = int(value * 100) / 100
+    return f"{truncated:.2f}".rstrip("0").rstrip(".")

@@ -1,0 +1,185 @@
+"""Snapshots of the MySovereignty framework-metrics feed, and the service rows editors map."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+WINDOWS = ("24h", "7d", "30d")
+WINDOW_CHOICES = [(w, w) for w in WINDOWS]
+
+
+class FrameworkService(models.Model):
+    """A framework service as editors present it, mapped to a feed `key`."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DEGRADED = "degraded", "Degraded"
+        PAUSED = "paused", "Paused"
+
+    name = models.CharField("display name", max_length=100)
+    feed_key = models.SlugField(
+        "feed key",
+        max_length=64,
+        unique=True,
+        help_text="The service's `key` in the metrics feed, e.g. boundary-enforcer.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    unit = models.CharField(
+        "unit wording",
+        max_length=100,
+        help_text='Follows the 30-day figure, e.g. "operations validated".',
+    )
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    published = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Snapshot(models.Model):
+    """One accepted feed payload: its exact bytes, their hash and the hash chain."""
+
+    raw = models.BinaryField(help_text="The payload exactly as received.")
+    sha256 = models.CharField(max_length=64, unique=True)
+    previous_sha256 = models.CharField(max_length=64, blank=True)
+    generated_at = models.DateTimeField(unique=True)
+    ingested_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=100)
+    deployed_since = models.DateField()
+    tenant_isolation_24h = models.PositiveBigIntegerField()
+    tenant_isolation_7d = models.PositiveBigIntegerField()
+    tenant_isolation_30d = models.PositiveBigIntegerField()
+    uptime_percent = models.FloatField()
+    bypasses = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["-generated_at"]
+        get_latest_by = "generated_at"
+
+    def __str__(self):
+        return f"{self.generated_at:%Y-%m-%d %H:%M} {self.sha256[:12]}"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    @property
+    def short_sha256(self) -> str:
+        return self.sha256[:12]
+
+    def raw_bytes(self) -> bytes:
+        return bytes(self.raw)
+
+    def hash_matches(self) -> bool:
+        """Whether the stored bytes still hash to the stored SHA-256."""
+        return hashlib.sha256(self.raw_bytes()).hexdigest() == self.sha256
+
+    def get_absolute_url(self):
+        return reverse("metrics:snapshot-raw", args=[self.sha256])
+
+
+class ServiceWindow(models.Model):
+    """A service's operations and blocks in one rolling window of a snapshot."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="windows")
+    key = models.SlugField(max_length=64)
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField()
+    window = models.CharField(max_length=3, choices=WINDOW_CHOICES)
+    operations = models.PositiveBigIntegerField()
+    blocked = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["position", "window"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "key", "window"], name="one_window_row")
+        ]
+
+
+class ServiceDay(models.Model):
+    """A service's operations and blocks on one whole UTC day, as a snapshot reported it."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="days")
+    key = models.SlugField(max_length=64)
+    date = models.DateField()
+    operations = models.PositiveBigIntegerField()
+    blocked = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["key", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "key", "date"], name="one_day_row")
+        ]
+        indexes = [models.Index(fields=["key", "date"])]
+
+
+class RuleBlocks(models.Model):
+    """Boundary-enforcement blocks of one rule over the snapshot's 30 days."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rules")
+    rule = models.SlugField(max_length=64)
+    label = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField()
+    count_30d = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "rule blocks"
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "rule"], name="one_rule_row")
+        ]
+
+
+class PressureBucket(models.Model):
+    """Sessions whose context pressure fell in [lower, upper) percent over 30 days."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="buckets")
+    lower = models.FloatField()
+    upper = models.FloatField()
+    sessions = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["lower"]
+
+
+class IngestRun(models.Model):
+    """One attempt to ingest the feed, whatever its outcome."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        UNCHANGED = "unchanged", "Unchanged"
+        OUT_OF_ORDER = "out_of_order", "Out of order"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField()
+    source_url = models.CharField(max_length=500)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    bytes_read = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, db_index=True)
+    reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Public reason: a contract rule or a failure class, never a URL or host.",
+    )
+    error = models.TextField(blank=True)
+    snapshot = models.ForeignKey(
+        Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import api
+
+app_name = "metrics"
+
+urlpatterns = [
+    path("latest.json", api.latest, name="latest"),
+    path("snapshots/<str:sha256>.json", api.snapshot_raw, name="snapshot-raw"),
+]

@@ -1,0 +1,284 @@
+"""Everything a visitor reads, as editors manage it in the admin."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from metrics.figures import Figures, format_count, format_percent
+from metrics.models import WINDOW_CHOICES, FrameworkService
+
+from .markdown import render_markdown
+
+# Paths the site itself answers: no editor page may take them.
+RESERVED_SLUGS = frozenset(
+    {"admin", "api", "static", "media", "healthz", "sitemap.xml", "robots.txt", "favicon.ico",
+     "reports", "audit", "out", "home"}
+)
+
+
+class Published(models.QuerySet):
+    def visible(self, preview: bool = False):
+        """Published rows, or every row for a staff preview."""
+        return self if preview else self.filter(published=True)
+
+
+class Orderable(models.Model):
+    order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+    published = models.BooleanField(default=True, help_text="Untick to keep it as a draft.")
+
+    objects = Published.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+
+class SiteSettings(models.Model):
+    """Copy shown on every page; there is exactly one row."""
+
+    site_name = models.CharField(max_length=60, default="Tractatus")
+    banner_label = models.CharField(max_length=60, help_text='e.g. "Live in Production"')
+    banner_text = models.CharField(max_length=300)
+    banner_link_label = models.CharField(max_length=60, blank=True)
+    banner_link_url = models.CharField(max_length=300, blank=True)
+    badge_text = models.CharField(
+        max_length=80, help_text='The hero badge, e.g. "Live on MySovereignty.digital".'
+    )
+    footer_text = models.TextField(help_text="Markdown.")
+    footer_html = models.TextField(editable=False, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site settings"
+
+    def __str__(self):
+        return "Site settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        self.footer_html = render_markdown(self.footer_text)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> SiteSettings:
+        return cls.objects.filter(pk=1).first() or cls()
+
+
+class NavLink(Orderable):
+    class Placement(models.TextChoices):
+        BOTH = "both", "Desktop and mobile"
+        DESKTOP = "desktop", "Desktop only"
+        MOBILE = "mobile", "Mobile menu only"
+
+    label = models.CharField(max_length=60)
+    url = models.CharField(max_length=300, help_text="A path on this site (/about/) or a URL.")
+    placement = models.CharField(max_length=8, choices=Placement.choices, default="both")
+    live = models.BooleanField(
+        "live indicator", default=False, help_text="Show the pulsing live dot (green)."
+    )
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        verbose_name = "navigation link"
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def on_desktop(self) -> bool:
+        return self.placement != self.Placement.MOBILE
+
+    @property
+    def on_mobile(self) -> bool:
+        return self.placement != self.Placement.DESKTOP
+
+
+class Page(models.Model):
+    """A page at /<slug>/ (the home page has an empty slug) made of ordered sections."""
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=80, unique=True, blank=True, help_text="Empty for the home page."
+    )
+    meta_description = models.CharField(max_length=300)
+    intro = models.TextField("introduction", blank=True, help_text="Markdown.")
+    intro_html = models.TextField(editable=False, blank=True)
+    show_badge = models.BooleanField(
+        "show the live badge", default=False, help_text="Shows the site's badge in the hero."
+    )
+    published = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = Published.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f'"{self.slug}" is used by the site itself.'})
+
+    def save(self, *args, **kwargs):
+        self.intro_html = render_markdown(self.intro)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        if not self.slug:
+            return reverse("showcase:home")
+        return reverse("showcase:page", args=[self.slug])
+
+
+class Section(Orderable):
+    """One block of a page; its kind picks the template and the data it shows."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text (Markdown)"
+        METRIC_CARDS = "metric_cards", "Metric cards"
+        HIGHLIGHTS = "highlights", "Highlights list"
+        SERVICES = "services", "Services table"
+        EXAMPLES = "examples", "Enforcement examples"
+        EVIDENCE = "evidence", "Evidence steps"
+        DASHBOARD = "dashboard", "Metrics dashboard"
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    heading = models.CharField(max_length=160, blank=True)
+    subheading = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = models.TextField(editable=False, blank=True)
+    secondary_heading = models.CharField(
+        max_length=160, blank=True, help_text='A second heading, e.g. "Why This Matters".'
+    )
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.page} — {self.heading or self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def template_name(self) -> str:
+        return f"sections/{self.kind}.html"
+
+
+class Highlight(Orderable):
+    """A labelled figure in a section: bound to the feed, fixed by an editor, or text only."""
+
+    class Source(models.TextChoices):
+        FIXED = "fixed", "Fixed figure (typed by an editor)"
+        SERVICE_OPERATIONS = "service_operations", "Feed: a service's operations"
+        SERVICE_BLOCKED = "service_blocked", "Feed: a service's blocked count"
+        TENANT_ISOLATION = "tenant_isolation", "Feed: tenant-isolation verifications"
+        UPTIME = "uptime_percent", "Feed: enforcement uptime percent"
+        BYPASSES = "bypasses", "Feed: bypasses"
+        NONE = "none", "No figure (text only)"
+
+    NEEDS_SERVICE = {Source.SERVICE_OPERATIONS, Source.SERVICE_BLOCKED}
+    NEEDS_WINDOW = NEEDS_SERVICE | {Source.TENANT_ISOLATION}
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="highlights")
+    label = models.CharField(max_length=100)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.FIXED)
+    service = models.ForeignKey(
+        FrameworkService, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    window = models.CharField(max_length=3, choices=WINDOW_CHOICES, blank=True)
+    fixed_value = models.CharField(max_length=30, blank=True)
+    suffix = models.CharField(max_length=10, blank=True, help_text='e.g. "%"')
+    detail = models.CharField(max_length=200, blank=True, help_text="First line under it.")
+    note = models.CharField(max_length=200, blank=True, help_text="Second line under it.")
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        pass
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        errors = {}
+        if self.source in self.NEEDS_SERVICE and not self.service_id:
+            errors["service"] = "Choose the service whose figure this shows."
+        if self.source in self.NEEDS_WINDOW and not self.window:
+            errors["window"] = "Choose the window (24h, 7d or 30d) of the figure."
+        if self.source == self.Source.FIXED and not self.fixed_value:
+            errors["fixed_value"] = "Type the figure, or bind it to the feed instead."
+        if self.source != self.Source.FIXED and self.fixed_value:
+            errors["fixed_value"] = "Only a fixed figure takes a typed value."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_live(self) -> bool:
+        return self.source not in (self.Source.FIXED, self.Source.NONE)
+
+    def value(self, figures: Figures) -> str | None:
+        """The figure as shown, "" for text only, None while the feed has no such figure."""
+        source = self.source
+        if source == self.Source.NONE:
+            return ""
+        if source == self.Source.FIXED:
+            return self.fixed_value
+        if not figures.exists:
+            return None
+        if source == self.Source.UPTIME:
+            return format_percent(figures.uptime_percent)
+        if source == self.Source.BYPASSES:
+            return format_count(figures.bypasses)
+        if source == self.Source.TENANT_ISOLATION:
+            return format_count(figures.tenant_isolation[self.window])
+        service = self.service and figures.service(self.service.feed_key)
+        if service is None:
+            return None
+        tally = service.windows[self.window]
+        count = tally.operations if source == self.Source.SERVICE_OPERATIONS else tally.blocked
+        return format_count(count)
+
+
+class EnforcementExample(Orderable):
+    title = models.CharField(max_length=120)
+    language = models.CharField(max_length=30, default="javascript")
+    code = models.TextField()
+    caption = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        pass
+
+    def __str__(self):
+        return self.title
+
+
+class EvidenceItem(Orderable):
+    """A step of "view the evidence yourself", or a "why this matters" line."""
+
+    class Kind(models.TextChoices):
+        STEP = "step", "Evidence step"
+        WHY = "why", "Why this matters"
+
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.STEP)
+    text = models.TextField(help_text="Markdown; `code` in backticks.")
+    text_html = models.TextField(editable=False, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        ordering = ["kind", "order", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def save(self, *args, **kwargs):
+        self.text_html = render_markdown(self.text)
+        super().save(*args, **kwargs)

@@ -1,0 +1,2 @@
+def page(request, slug):
+    raise NotImplementedError

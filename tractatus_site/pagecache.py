@@ -1,0 +1,57 @@
+"""Whole-page caching for anonymous visitors, invalidated by bumping one shared version.
+
+Editors saving copy and the ingest accepting a snapshot both call `invalidate()`; every
+cached page is keyed by the current version, so old entries are simply never read again.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+
+from django.core.cache import cache
+from django.utils.cache import patch_cache_control
+
+VERSION_KEY = "pagecache:version"
+# Short enough that the "as of … ago" line and the Live/Delayed label stay honest.
+PAGE_TIMEOUT = 60
+
+
+def invalidate() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def cache_public_page(view):
+    """Serve a GET from the cache for anonymous visitors without a query string."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        cacheable = (
+            request.method in ("GET", "HEAD")
+            and not request.GET
+            and not request.user.is_authenticated
+        )
+        if not cacheable:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        key = f"pagecache:{_version()}:{request.path}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=PAGE_TIMEOUT)
+        if response.status_code == 200:
+            cache.set(key, response, timeout=PAGE_TIMEOUT)
+        return response
+
+    return wrapper

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+handler500 = "tractatus_site.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/metrics/", include("metrics.urls")),
+    path("", include("showcase.urls")),
+]

@@ -1,0 +1,27 @@
+"""Site-wide views that belong to no single app."""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database answers, 503 when it does not; never touches sessions."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request):
+    """A 500 page that needs no database and names nothing about the failure."""
+    return render(request, "500.html", status=500)
