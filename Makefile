@@ -20,7 +20,7 @@ run: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed lint
-	$(BIN)/python -m pytest
+	SECRET_KEY=$${SECRET_KEY:-tests-only} $(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

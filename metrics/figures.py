@@ -136,3 +136,31 @@ def format_percent(value: float | None) -> str:
         return ""
     truncated = int(value * 100) / 100
     return f"{truncated:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """A published service beside its figures in the latest snapshot (None: not in it)."""
+
+    service: object
+    figures: ServiceFigures | None
+
+    def tally(self, window: str) -> Tally | None:
+        return self.figures.windows.get(window) if self.figures else None
+
+    @property
+    def last_24h(self) -> Tally | None:
+        return self.tally("24h")
+
+    @property
+    def last_7d(self) -> Tally | None:
+        return self.tally("7d")
+
+    @property
+    def last_30d(self) -> Tally | None:
+        return self.tally("30d")
+
+
+def service_rows(services, figures: Figures) -> list[ServiceRow]:
+    """Pair editor-managed services with their feed figures, keeping the editors' order."""
+    return [ServiceRow(service, figures.service(service.feed_key)) for service in services]

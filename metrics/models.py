@@ -68,6 +68,9 @@ class Snapshot(models.Model):
     def __str__(self):
         return f"{self.generated_at:%Y-%m-%d %H:%M} {self.sha256[:12]}"
 
+    def get_absolute_url(self):
+        return reverse("metrics:snapshot-raw", args=[self.sha256])
+
     @property
     def is_demo(self) -> bool:
         return self.source == "demo"
@@ -82,9 +85,6 @@ class Snapshot(models.Model):
     def hash_matches(self) -> bool:
         """Whether the stored bytes still hash to the stored SHA-256."""
         return hashlib.sha256(self.raw_bytes()).hexdigest() == self.sha256
-
-    def get_absolute_url(self):
-        return reverse("metrics:snapshot-raw", args=[self.sha256])
 
 
 class ServiceWindow(models.Model):
@@ -104,6 +104,9 @@ class ServiceWindow(models.Model):
             models.UniqueConstraint(fields=["snapshot", "key", "window"], name="one_window_row")
         ]
 
+    def __str__(self):
+        return f"{self.key} {self.window}"
+
 
 class ServiceDay(models.Model):
     """A service's operations and blocks on one whole UTC day, as a snapshot reported it."""
@@ -120,6 +123,9 @@ class ServiceDay(models.Model):
             models.UniqueConstraint(fields=["snapshot", "key", "date"], name="one_day_row")
         ]
         indexes = [models.Index(fields=["key", "date"])]
+
+    def __str__(self):
+        return f"{self.key} {self.date}"
 
 
 class RuleBlocks(models.Model):
@@ -138,6 +144,9 @@ class RuleBlocks(models.Model):
             models.UniqueConstraint(fields=["snapshot", "rule"], name="one_rule_row")
         ]
 
+    def __str__(self):
+        return self.rule
+
 
 class PressureBucket(models.Model):
     """Sessions whose context pressure fell in [lower, upper) percent over 30 days."""
@@ -149,6 +158,9 @@ class PressureBucket(models.Model):
 
     class Meta:
         ordering = ["lower"]
+
+    def __str__(self):
+        return f"{self.lower:g} to {self.upper:g}%"
 
 
 class IngestRun(models.Model):

@@ -121,10 +121,6 @@ class Page(models.Model):
     def __str__(self):
         return self.title
 
-    def clean(self):
-        if self.slug in RESERVED_SLUGS:
-            raise ValidationError({"slug": f'"{self.slug}" is used by the site itself.'})
-
     def save(self, *args, **kwargs):
         self.intro_html = render_markdown(self.intro)
         super().save(*args, **kwargs)
@@ -133,6 +129,10 @@ class Page(models.Model):
         if not self.slug:
             return reverse("showcase:home")
         return reverse("showcase:page", args=[self.slug])
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f'"{self.slug}" is used by the site itself.'})
 
 
 class Section(Orderable):

@@ -1,5 +1,12 @@
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static(django_db_blocker):
+    """Pages use hashed static names, as in production, so collect them once."""
+    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +21,11 @@ def _isolated_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A logged-in editor: staff with every permission, as the team's editors have."""
+    editor = django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
+    client.force_login(editor)
+    return client

@@ -21,7 +21,7 @@ def invalidate() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _version() -> str:
+def current_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -44,7 +44,7 @@ def cache_public_page(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        key = f"pagecache:{_version()}:{request.path}"
+        key = f"pagecache:{current_version()}:{request.path}"
         cached = cache.get(key)
         if cached is not None:
             return cached

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from . import views
 
+handler404 = "showcase.views.not_found"
 handler500 = "tractatus_site.views.server_error"
 
 urlpatterns = [

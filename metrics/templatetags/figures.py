@@ -1,0 +1,15 @@
+"""Template filters that format production figures the one way the site shows them."""
+
+from django import template
+
+from metrics.figures import State, format_count, format_percent
+
+register = template.Library()
+
+register.filter("count", format_count)
+register.filter("percent", format_percent)
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return State.LABELS[state]
