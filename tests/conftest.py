@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,8 +25,9 @@ def _isolated_cache(settings, tmp_path):
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    """A logged-in editor: staff with every permission, as the team's editors have."""
+def staff_client(django_user_model):
+    """A logged-in editor (its own browser, beside the anonymous `client`)."""
     editor = django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
-    client.force_login(editor)
-    return client
+    browser = Client()
+    browser.force_login(editor)
+    return browser

@@ -1,0 +1,48 @@
+"""Small factories for stored rows the tests need, built the way ingest stores them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from metrics.figures import forget_latest_figures
+from metrics.models import WINDOWS, ServiceWindow, Snapshot
+
+
+def make_snapshot(
+    *,
+    age=timedelta(minutes=5),
+    source="mysovereignty.digital",
+    services=(("boundary-enforcer", "BoundaryEnforcer", 2847),),
+    uptime=100.0,
+    bypasses=0,
+    tenant=(17112, 119161, 540112),
+) -> Snapshot:
+    """An accepted snapshot `age` old whose 30-day operations are the given counts."""
+    generated_at = timezone.now() - age
+    raw = f'{{"generated_at": "{generated_at.isoformat()}", "source": "{source}"}}'.encode()
+    previous = Snapshot.objects.order_by("-generated_at").first()
+    snapshot = Snapshot.objects.create(
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        previous_sha256=previous.sha256 if previous else "",
+        generated_at=generated_at,
+        source=source,
+        deployed_since=date(2024, 10, 1),
+        tenant_isolation_24h=tenant[0],
+        tenant_isolation_7d=tenant[1],
+        tenant_isolation_30d=tenant[2],
+        uptime_percent=uptime,
+        bypasses=bypasses,
+    )
+    for position, (key, name, ops_30d) in enumerate(services):
+        for window, divisor in zip(WINDOWS, (30, 4, 1), strict=True):
+            operations = ops_30d // divisor
+            ServiceWindow.objects.create(
+                snapshot=snapshot, key=key, name=name, position=position, window=window,
+                operations=operations, blocked=operations // 40,
+            )
+    forget_latest_figures()
+    return snapshot
