@@ -6,13 +6,18 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Citation,
+    ComparisonCell,
+    Criterion,
     EnforcementExample,
     EvidenceItem,
+    Framework,
     Highlight,
     NavLink,
     Page,
     Section,
     SiteSettings,
+    Video,
 )
 
 admin.site.site_header = "Tractatus site administration"
@@ -74,6 +79,13 @@ class HighlightInline(admin.StackedInline):
               ("fixed_value", "suffix"), "detail", "note"]
 
 
+class VideoInline(admin.StackedInline):
+    model = Video
+    extra = 0
+    max_num = 1
+    fields = ["title", "file", "captions", "captions_language", "poster"]
+
+
 @admin.register(Section)
 class SectionAdmin(PreviewOnSite, SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "order", "published"]
@@ -81,7 +93,7 @@ class SectionAdmin(PreviewOnSite, SimpleHistoryAdmin):
     list_select_related = ["page"]
     fields = ["page", ("kind", "order", "published"), "heading", "subheading", "body",
               "secondary_heading"]
-    inlines = [HighlightInline]
+    inlines = [HighlightInline, VideoInline]
 
 
 @admin.register(EnforcementExample)
@@ -95,3 +107,29 @@ class EvidenceItemAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "order", "published"]
     list_editable = ["order", "published"]
     list_filter = ["kind"]
+
+
+@admin.register(Framework)
+class FrameworkAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_tractatus", "order", "published"]
+    list_editable = ["order", "published"]
+
+
+class ComparisonCellInline(admin.TabularInline):
+    model = ComparisonCell
+    extra = 0
+    fields = ["framework", "value", "text", "note"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "order", "published"]
+    list_editable = ["order", "published"]
+    inlines = [ComparisonCellInline]
+
+
+@admin.register(Citation)
+class CitationAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "authors", "year", "kind", "published"]
+    list_filter = ["kind", "published", "year"]
+    search_fields = ["title", "authors", "venue", "doi"]

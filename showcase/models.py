@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -11,6 +12,7 @@ from metrics.figures import Figures, format_count, format_percent
 from metrics.models import WINDOW_CHOICES, FrameworkService
 
 from .markdown import render_markdown
+from .uploads import validate_captions, validate_poster, validate_video
 
 # Paths the site itself answers: no editor page may take them.
 RESERVED_SLUGS = frozenset(
@@ -146,6 +148,9 @@ class Section(Orderable):
         EXAMPLES = "examples", "Enforcement examples"
         EVIDENCE = "evidence", "Evidence steps"
         DASHBOARD = "dashboard", "Metrics dashboard"
+        COMPARISON = "comparison", "Comparison table"
+        CITATIONS = "citations", "Citations"
+        VIDEO = "video", "Video demo"
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="sections")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
@@ -282,3 +287,130 @@ class EvidenceItem(Orderable):
     def save(self, *args, **kwargs):
         self.text_html = render_markdown(self.text)
         super().save(*args, **kwargs)
+
+
+no_braces = RegexValidator(r"^[^{}\s]*$", "Braces and spaces are not allowed here.")
+
+
+class Framework(Orderable):
+    """A column of the comparison table."""
+
+    name = models.CharField(max_length=80)
+    is_tractatus = models.BooleanField(
+        "this is Tractatus", default=False, help_text="Emphasises the column."
+    )
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        pass
+
+    def __str__(self):
+        return self.name
+
+
+class Criterion(Orderable):
+    """A row of the comparison table."""
+
+    label = models.CharField(max_length=160)
+    explanation = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        verbose_name_plural = "criteria"
+
+    def __str__(self):
+        return self.label
+
+
+class ComparisonCell(models.Model):
+    class Value(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTIAL = "partial", "Partial"
+        NO = "no", "No"
+        TEXT = "text", "Text"
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="cells")
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="cells")
+    value = models.CharField(max_length=7, choices=Value.choices)
+    text = models.CharField(max_length=120, blank=True, help_text="Shown when the value is Text.")
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "framework"], name="one_cell_per_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion} / {self.framework}"
+
+    def clean(self):
+        if self.value == self.Value.TEXT and not self.text:
+            raise ValidationError({"text": "Type the text this cell shows."})
+
+    @property
+    def display(self) -> str:
+        return self.text if self.value == self.Value.TEXT else self.get_value_display()
+
+
+class Citation(Orderable):
+    """A work that cites Tractatus."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Journal article"
+        INPROCEEDINGS = "inproceedings", "Conference paper"
+        BOOK = "book", "Book"
+        TECHREPORT = "techreport", "Report"
+        PHDTHESIS = "phdthesis", "Thesis"
+        MISC = "misc", "Other"
+
+    key = models.SlugField(
+        "citation key", max_length=80, unique=True, help_text="e.g. smith2026tractatus"
+    )
+    kind = models.CharField(max_length=13, choices=Kind.choices, default=Kind.ARTICLE)
+    authors = models.CharField(max_length=500, help_text='BibTeX style: "Smith, Ada and Lee, Bo".')
+    title = models.CharField(max_length=300)
+    venue = models.CharField(max_length=300, blank=True, help_text="Journal, conference, …")
+    year = models.PositiveSmallIntegerField()
+    doi = models.CharField("DOI", max_length=120, blank=True, validators=[no_braces])
+    url = models.URLField("URL", blank=True, validators=[no_braces])
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Orderable.Meta):
+        ordering = ["-year", "order", "id"]
+
+    def __str__(self):
+        return f"{self.authors} ({self.year}). {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("showcase:citation-bib", args=[self.key])
+
+    @property
+    def author_list(self) -> str:
+        return ", ".join(name.strip() for name in self.authors.split(" and "))
+
+
+class Video(models.Model):
+    """The video demo of a video section: same-origin, captioned, never autoplaying."""
+
+    section = models.OneToOneField(Section, on_delete=models.CASCADE, related_name="video")
+    title = models.CharField(max_length=160)
+    file = models.FileField(
+        upload_to="video/", validators=[validate_video], help_text="MP4 or WebM, up to 200 MB."
+    )
+    captions = models.FileField(
+        upload_to="video/", validators=[validate_captions], help_text="WebVTT (.vtt), required."
+    )
+    poster = models.FileField(
+        upload_to="video/", validators=[validate_poster], help_text="PNG, JPEG or WebP."
+    )
+    captions_language = models.CharField(max_length=10, default="en")
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def mime_type(self) -> str:
+        return "video/webm" if self.file.name.lower().endswith(".webm") else "video/mp4"

@@ -10,7 +10,9 @@ from metrics.figures import latest_figures, service_rows
 from metrics.models import FrameworkService
 from tractatus_site import pagecache
 
+from .comparison import comparison_table
 from .models import (
+    Citation,
     EnforcementExample,
     EvidenceItem,
     Highlight,
@@ -44,7 +46,9 @@ def page_context(page: Page, preview: bool = False) -> dict:
     """Everything the page template shows, each kind's rows read with one query."""
     highlights = Highlight.objects.visible(preview).select_related("service")
     sections = list(
-        page.sections.visible(preview).prefetch_related(Prefetch("highlights", highlights))
+        page.sections.visible(preview)
+        .select_related("video")
+        .prefetch_related(Prefetch("highlights", highlights))
     )
     kinds = {section.kind for section in sections}
     figures = latest_figures()
@@ -71,4 +75,8 @@ def page_context(page: Page, preview: bool = False) -> dict:
         items = list(EvidenceItem.objects.visible(preview))
         context["evidence_steps"] = [i for i in items if i.kind == EvidenceItem.Kind.STEP]
         context["why_lines"] = [i for i in items if i.kind == EvidenceItem.Kind.WHY]
+    if Kind.COMPARISON in kinds:
+        context["comparison"] = comparison_table(preview)
+    if Kind.CITATIONS in kinds:
+        context["citations"] = list(Citation.objects.visible(preview))
     return context

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import media, views
 from .sitemaps import PageSitemap
 
 app_name = "showcase"
@@ -9,6 +9,9 @@ app_name = "showcase"
 urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
+    path("citations.bib", views.citations_bib, name="citations-bib"),
+    path("citations/<slug:key>.bib", views.citation_bib, name="citation-bib"),
+    path("media/<path:path>", media.serve, name="media"),
     path("", views.page, {"slug": ""}, name="home"),
     path("<slug:slug>/", views.page, name="page"),
 ]

@@ -1,9 +1,11 @@
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from tractatus_site.pagecache import cache_public_page
 
+from .bibtex import bibliography
+from .models import Citation
 from .pages import get_page, page_context, site_chrome
 
 
@@ -27,3 +29,20 @@ def robots(request):
     sitemap_url = request.build_absolute_uri(reverse("showcase:sitemap"))
     body = f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap_url}\n"
     return HttpResponse(body, content_type="text/plain")
+
+
+def citations_bib(request):
+    """All published citations as one BibTeX file (empty, and valid, when there are none)."""
+    return _bibtex(Citation.objects.visible(), "tractatus-citations.bib")
+
+
+def citation_bib(request, key):
+    return _bibtex([get_object_or_404(Citation.objects.visible(), key=key)], f"{key}.bib")
+
+
+def _bibtex(citations, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        bibliography(citations), content_type="application/x-bibtex; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -1,6 +1,8 @@
-"""Security headers Django's own middleware does not set."""
+"""Response middleware of our own: security headers, and gzip for text only."""
 
 from __future__ import annotations
+
+from django.middleware.gzip import GZipMiddleware
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -50,3 +52,14 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's gzip, for text only: media must keep its bytes so ranges (seeking) work."""
+
+    COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml")
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
