@@ -6,4 +6,8 @@ class ShowcaseConfig(AppConfig):
     verbose_name = "Site content"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects cache invalidation on save
+        from metrics.models import FrameworkService
+        from tractatus_site.pagecache import invalidate_on_change
+
+        # Editors' saves reach visitors at once.
+        invalidate_on_change(*self.get_models(), FrameworkService)

@@ -1,13 +1,20 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from reports.sitemaps import ReportSitemap
+
 from . import media, views
 from .sitemaps import PageSitemap
 
 app_name = "showcase"
 
 urlpatterns = [
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"pages": PageSitemap, "reports": ReportSitemap}},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots, name="robots"),
     path("citations.bib", views.citations_bib, name="citations-bib"),
     path("citations/<slug:key>.bib", views.citation_bib, name="citation-bib"),

@@ -10,6 +10,7 @@ import functools
 import uuid
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "pagecache:version"
@@ -55,3 +56,15 @@ def cache_public_page(view):
         return response
 
     return wrapper
+
+
+def _on_change(**kwargs):
+    invalidate()
+
+
+def invalidate_on_change(*models) -> None:
+    """Any save or delete of these models invalidates every cached page."""
+    for model in models:
+        label = model._meta.label
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"pagecache-save-{label}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"pagecache-delete-{label}")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "simple_history",
     "metrics",
     "showcase",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/metrics/", include("metrics.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("showcase.urls")),
 ]

@@ -28,6 +28,7 @@ NAV = [
     ("Home", "/", False),
     ("About", "/about/", False),
     ("Metrics", "/metrics/", False),
+    ("Reports", "/reports/", False),
     ("Live in Production", "/enforcement/", True),
 ]
 

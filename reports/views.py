@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import render
+
+from showcase.pages import site_chrome
+from tractatus_site.pagecache import cache_public_page
+
+from .models import MonthlyReport
+
+
+@cache_public_page
+def index(request):
+    reports = MonthlyReport.objects.filter(published=True).only(
+        "month", "figures", "published_at"
+    )
+    return render(request, "reports/index.html", site_chrome() | {"reports": reports})
+
+
+@cache_public_page
+def detail(request, year: int, month: int):
+    """One report; staff see drafts with ?preview=1."""
+    try:
+        first_day = date(year, month, 1)
+    except ValueError as error:
+        raise Http404 from error
+    reports = MonthlyReport.objects.all()
+    preview = request.user.is_staff and "preview" in request.GET
+    if not preview:
+        reports = reports.filter(published=True)
+    report = reports.filter(month=first_day).first()
+    if report is None:
+        raise Http404("No such report")
+    context = site_chrome() | {"report": report, "preview": preview}
+    return render(request, "reports/detail.html", context)
