@@ -60,6 +60,12 @@ class Snapshot(models.Model):
     tenant_isolation_30d = models.PositiveBigIntegerField()
     uptime_percent = models.FloatField()
     bypasses = models.PositiveBigIntegerField()
+    signature = models.CharField(
+        max_length=100, blank=True, help_text="The feed's Ed25519 signature, standard base64."
+    )
+    signature_verified = models.BooleanField(
+        default=False, help_text="Verified against METRICS_PUBLIC_KEY when it was ingested."
+    )
 
     class Meta:
         ordering = ["-generated_at"]
@@ -195,3 +201,28 @@ class IngestRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"
+
+
+class ChainCheck(models.Model):
+    """One verification of the whole hash chain, run by cron, read by the audit page."""
+
+    checked_at = models.DateTimeField(auto_now_add=True)
+    snapshots_checked = models.PositiveIntegerField()
+    verified_through = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the last snapshot of the intact chain."
+    )
+    broken_at = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the first snapshot that breaks it."
+    )
+    problem = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        get_latest_by = "checked_at"
+
+    def __str__(self):
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'broken' if self.broken_at else 'intact'}"
+
+    @property
+    def intact(self) -> bool:
+        return not self.broken_at

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from metrics import audit
+
 from . import views
 
 handler404 = "showcase.views.not_found"
@@ -9,6 +11,8 @@ handler500 = "tractatus_site.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("audit/", audit.audit, name="audit"),
+    path("api/metrics/log.json", audit.log_json, name="audit-log"),
     path("api/metrics/", include("metrics.urls")),
     path("reports/", include("reports.urls")),
     path("", include("showcase.urls")),
