@@ -9,13 +9,12 @@ from __future__ import annotations
 import functools
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "pagecache:version"
-# Short enough that the "as of … ago" line and the Live/Delayed label stay honest.
-PAGE_TIMEOUT = 60
 
 
 def invalidate() -> None:
@@ -36,8 +35,10 @@ def cache_public_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        timeout = settings.PAGE_CACHE_SECONDS
         cacheable = (
-            request.method in ("GET", "HEAD")
+            timeout > 0
+            and request.method in ("GET", "HEAD")
             and not request.GET
             and not request.user.is_authenticated
         )
@@ -50,9 +51,9 @@ def cache_public_page(view):
         if cached is not None:
             return cached
         response = view(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=PAGE_TIMEOUT)
+        patch_cache_control(response, public=True, max_age=timeout)
         if response.status_code == 200:
-            cache.set(key, response, timeout=PAGE_TIMEOUT)
+            cache.set(key, response, timeout=timeout)
         return response
 
     return wrapper
