@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 9000
 
-.PHONY: run test lint migrate demo bench clean
+.PHONY: run test test-postgres e2e-deps lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,25 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed lint
 	SECRET_KEY=$${SECRET_KEY:-tests-only} $(BIN)/python -m pytest
+
+# The whole suite on PostgreSQL (a throwaway server from .ci/postgres.sh unless DATABASE_URL
+# already names one); the browser tests ran in `make test` and are not repeated.
+test-postgres: $(VENV)/.installed
+	DATABASE_URL=$${DATABASE_URL:-$$(.ci/postgres.sh)} SECRET_KEY=$${SECRET_KEY:-tests-only} \
+		$(BIN)/python -m pytest -m "not e2e"
+
+# axe-core for the browser tests' accessibility checks, from the npm registry.
+AXE_VERSION := 4.11.0
+e2e-deps:
+	test -f var/node/node_modules/axe-core/axe.min.js || \
+		npm install --silent --no-audit --no-fund --prefix var/node axe-core@$(AXE_VERSION)
+
+# Benchmarks (scripts, not tests): HTTP load under gunicorn, then ingest and dashboard.
+bench: $(VENV)/.installed
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-$$(.ci/postgres.sh 2>/dev/null || true)} \
+		$(BIN)/python -m tractatus_site.bench_load
+	$(BIN)/python -m metrics.bench
+	$(BIN)/python -m metrics.bench_dashboard
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

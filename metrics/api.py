@@ -1,11 +1,116 @@
-"""Public verification endpoints (filled in by the ingestion work)."""
+"""Public verification endpoints: the latest snapshot's figures, and any snapshot's exact bytes.
 
-from django.http import Http404
+Both answer conditional requests (ETag, Last-Modified, 304) and may be cached by anyone; they
+send no CORS headers, so other sites' scripts cannot read them in a visitor's browser.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_safe
+
+from .figures import latest_figures
+from .models import WINDOWS, Snapshot
+
+SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
+# Bumped whenever the shape of latest.json changes, so caches do not keep the old shape.
+LATEST_FORMAT = "v1"
+SHORT = 60
+ONE_YEAR = 60 * 60 * 24 * 365
 
 
-def latest(request):
-    raise Http404
+def not_found(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=404)
 
 
-def snapshot_raw(request, sha256):
-    raise Http404
+def cached_publicly(max_age: int, **directives: bool):
+    """Cache-Control for anyone's cache; a 404 only briefly, as the snapshot may yet arrive."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if response.status_code in (200, 304):
+                patch_cache_control(response, public=True, max_age=max_age, **directives)
+            else:
+                patch_cache_control(response, public=True, max_age=SHORT)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def latest_etag(request: HttpRequest) -> str | None:
+    figures = latest_figures()
+    return f"{LATEST_FORMAT}-{figures.sha256}" if figures.exists else None
+
+
+def latest_modified(request: HttpRequest):
+    return latest_figures().ingested_at
+
+
+@require_safe
+@cached_publicly(SHORT)
+@condition(etag_func=latest_etag, last_modified_func=latest_modified)
+def latest(request: HttpRequest) -> JsonResponse:
+    """The latest accepted snapshot, normalised; the hashes let anyone fetch and check it."""
+    figures = latest_figures()
+    if not figures.exists:
+        return not_found("no snapshot has been accepted yet")
+    return JsonResponse(
+        {
+            "generated_at": figures.generated_at.isoformat(),
+            "ingested_at": figures.ingested_at.isoformat(),
+            "source": figures.source,
+            "demo": figures.is_demo,
+            "sha256": figures.sha256,
+            "previous_sha256": figures.previous_sha256,
+            "deployed_since": figures.deployed_since.isoformat(),
+            "services": [
+                {
+                    "key": service.key,
+                    "name": service.name,
+                    "windows": {
+                        window: {"operations": tally.operations, "blocked": tally.blocked}
+                        for window in WINDOWS
+                        if (tally := service.windows.get(window))
+                    },
+                }
+                for service in figures.services.values()
+            ],
+            "tenant_isolation": figures.tenant_isolation,
+            "enforcement": {"uptime_percent": figures.uptime_percent, "bypasses": figures.bypasses},
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def snapshot_field(sha256: str, name: str):
+    if not SHA256.match(sha256):
+        return None
+    return Snapshot.objects.filter(sha256=sha256).values_list(name, flat=True).first()
+
+
+def snapshot_etag(request: HttpRequest, sha256: str) -> str | None:
+    # The bytes are named by their hash, so the hash is the perfect strong validator.
+    return sha256 if snapshot_field(sha256, "sha256") else None
+
+
+def snapshot_modified(request: HttpRequest, sha256: str):
+    return snapshot_field(sha256, "ingested_at")
+
+
+@require_safe
+@cached_publicly(ONE_YEAR, immutable=True)
+@condition(etag_func=snapshot_etag, last_modified_func=snapshot_modified)
+def snapshot_raw(request: HttpRequest, sha256: str) -> HttpResponse:
+    """The snapshot's bytes exactly as received: their SHA-256 is the one in the URL."""
+    raw = snapshot_field(sha256, "raw")
+    if raw is None:
+        return not_found("no snapshot has that SHA-256")
+    return HttpResponse(bytes(raw), content_type="application/json")

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from tractatus_site import pagecache
+
 from .models import WINDOWS, Snapshot
 
 CACHE_KEY = "metrics:latest-figures:v1"
@@ -121,8 +123,9 @@ def latest_figures() -> Figures:
 
 
 def forget_latest_figures() -> None:
-    """Called when a snapshot is accepted, so every process reads the new one."""
+    """Called when a snapshot is accepted, so every process reads it and no page shows the old."""
     cache.delete(CACHE_KEY)
+    pagecache.invalidate()
 
 
 def format_count(value: int | None) -> str:
@@ -164,3 +167,38 @@ class ServiceRow:
 def service_rows(services, figures: Figures) -> list[ServiceRow]:
     """Pair editor-managed services with their feed figures, keeping the editors' order."""
     return [ServiceRow(service, figures.service(service.feed_key)) for service in services]
+
+
+class Measure:
+    """What a live figure counts; with its window and service it names the figure."""
+
+    OPERATIONS = "operations"
+    BLOCKED = "blocked"
+    TENANT_ISOLATION = "tenant-isolation"
+    UPTIME = "uptime-percent"
+    BYPASSES = "bypasses"
+
+
+def figure_id(measure: str, window: str = "", key: str = "") -> str:
+    """The id a live figure carries in pages (`data-figure`) and in /api/metrics/figures.json."""
+    parts = ("service", key, window, measure) if key else (measure, window)
+    return "-".join(part for part in parts if part)
+
+
+def live_values(figures: Figures) -> dict[str, str]:
+    """Every live figure of the snapshot, by figure id, formatted as the pages show it."""
+    if not figures.exists:
+        return {}
+    values = {
+        figure_id(Measure.UPTIME): format_percent(figures.uptime_percent),
+        figure_id(Measure.BYPASSES): format_count(figures.bypasses),
+    }
+    for window, count in figures.tenant_isolation.items():
+        values[figure_id(Measure.TENANT_ISOLATION, window)] = format_count(count)
+    for service in figures.services.values():
+        for window, tally in service.windows.items():
+            values[figure_id(Measure.OPERATIONS, window, service.key)] = format_count(
+                tally.operations
+            )
+            values[figure_id(Measure.BLOCKED, window, service.key)] = format_count(tally.blocked)
+    return values

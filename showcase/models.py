@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from metrics.figures import Figures, format_count, format_percent
+from metrics.figures import Figures, Measure, figure_id, format_count, format_percent
 from metrics.models import WINDOW_CHOICES, FrameworkService
 
 from .markdown import render_markdown
@@ -228,6 +228,22 @@ class Highlight(Orderable):
     @property
     def is_live(self) -> bool:
         return self.source not in (self.Source.FIXED, self.Source.NONE)
+
+    @property
+    def figure_id(self) -> str:
+        """The id its live value carries in the page and in /api/metrics/figures.json."""
+        measure = {
+            self.Source.SERVICE_OPERATIONS: Measure.OPERATIONS,
+            self.Source.SERVICE_BLOCKED: Measure.BLOCKED,
+            self.Source.TENANT_ISOLATION: Measure.TENANT_ISOLATION,
+            self.Source.UPTIME: Measure.UPTIME,
+            self.Source.BYPASSES: Measure.BYPASSES,
+        }.get(self.source)
+        if measure is None:
+            return ""
+        window = self.window if self.source in self.NEEDS_WINDOW else ""
+        key = self.service.feed_key if self.source in self.NEEDS_SERVICE and self.service else ""
+        return figure_id(measure, window, key)
 
     def value(self, figures: Figures) -> str | None:
         """The figure as shown, "" for text only, None while the feed has no such figure."""

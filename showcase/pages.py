@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from metrics.dashboard import dashboard
 from metrics.figures import latest_figures, service_rows
 from metrics.models import FrameworkService
 from tractatus_site import pagecache
@@ -69,6 +70,9 @@ def page_context(page: Page, preview: bool = False) -> dict:
         if not preview:
             services = services.filter(published=True)
         context["service_rows"] = service_rows(services, figures)
+    if Kind.DASHBOARD in kinds:
+        published = [row.service for row in context["service_rows"] if row.service.published]
+        context["dashboard"] = dashboard(figures, published)
     if Kind.EXAMPLES in kinds:
         context["examples"] = list(EnforcementExample.objects.visible(preview))
     if Kind.EVIDENCE in kinds:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
 from metrics.figures import forget_latest_figures
-from metrics.models import WINDOWS, ServiceWindow, Snapshot
+from metrics.models import (
+    WINDOWS,
+    PressureBucket,
+    RuleBlocks,
+    ServiceDay,
+    ServiceWindow,
+    Snapshot,
+)
 
 
 def make_snapshot(
@@ -19,9 +27,15 @@ def make_snapshot(
     uptime=100.0,
     bypasses=0,
     tenant=(17112, 119161, 540112),
+    generated_at: datetime | None = None,
+    daily: Mapping[str, Sequence[tuple[date, int, int]]] | None = None,
+    rules: Sequence[tuple[str, str, int]] = (),
+    buckets: Sequence[tuple[float, float, int]] = (),
 ) -> Snapshot:
-    """An accepted snapshot `age` old whose 30-day operations are the given counts."""
-    generated_at = timezone.now() - age
+    """An accepted snapshot `age` old (or generated at `generated_at`) whose 30-day operations
+    are the given counts; `daily` maps a service key to its (date, operations, blocked) days,
+    `rules` are (rule, label, 30-day count) and `buckets` (from, to, sessions)."""
+    generated_at = generated_at or timezone.now() - age
     raw = f'{{"generated_at": "{generated_at.isoformat()}", "source": "{source}"}}'.encode()
     previous = Snapshot.objects.order_by("-generated_at").first()
     snapshot = Snapshot.objects.create(
@@ -44,5 +58,18 @@ def make_snapshot(
                 snapshot=snapshot, key=key, name=name, position=position, window=window,
                 operations=operations, blocked=operations // 40,
             )
+    for key, days in (daily or {}).items():
+        ServiceDay.objects.bulk_create(
+            ServiceDay(snapshot=snapshot, key=key, date=day, operations=ops, blocked=blocked)
+            for day, ops, blocked in days
+        )
+    RuleBlocks.objects.bulk_create(
+        RuleBlocks(snapshot=snapshot, rule=rule, label=label, position=position, count_30d=count)
+        for position, (rule, label, count) in enumerate(rules)
+    )
+    PressureBucket.objects.bulk_create(
+        PressureBucket(snapshot=snapshot, lower=lower, upper=upper, sessions=sessions)
+        for lower, upper, sessions in buckets
+    )
     forget_latest_figures()
     return snapshot

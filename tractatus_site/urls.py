@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", audit.audit, name="audit"),
     path("api/metrics/log.json", audit.log_json, name="audit-log"),
     path("api/metrics/", include("metrics.urls")),
+    path("api/metrics/", include("metrics.dashboard_urls")),
     path("reports/", include("reports.urls")),
     path("", include("showcase.urls")),
 ]

@@ -1,0 +1,248 @@
+"""The ingest service: one attempt to read, check and store a feed payload, always recorded.
+
+Every attempt writes an `IngestRun` (unless it is a dry run). An accepted payload is stored
+whole in one transaction: the snapshot with its exact bytes and hash chain link, and the
+normalised rows pages read. Anything else leaves the stored snapshots as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from . import demo
+from .fetch import MAX_BYTES, FetchError, Policy, fetch
+from .figures import forget_latest_figures, latest_snapshot
+from .models import (
+    IngestRun,
+    PressureBucket,
+    RuleBlocks,
+    ServiceDay,
+    ServiceWindow,
+    Snapshot,
+)
+from .validation import Feed, InvalidFeed, parse
+
+logger = logging.getLogger(__name__)
+
+Outcome = IngestRun.Outcome
+# Any fixed number: the PostgreSQL advisory lock that lets one ingest write at a time.
+WRITER_LOCK = 7_020_255_001
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one attempt came to."""
+
+    outcome: str
+    reason: str = ""
+    snapshot: Snapshot | None = None
+    dry_run: bool = False
+
+    @property
+    def summary(self) -> str:
+        """One line for the cron log."""
+        detail = self.reason
+        if self.snapshot is not None:
+            detail = (
+                f"snapshot {self.snapshot.short_sha256} generated"
+                f" {self.snapshot.generated_at.isoformat()} from {self.snapshot.source}"
+            )
+        line = f"{self.outcome}: {detail}" if detail else self.outcome
+        return f"dry run, nothing stored: {line}" if self.dry_run else line
+
+
+@dataclass
+class Attempt:
+    """One ingest attempt in progress: what its IngestRun row will say."""
+
+    source_url: str
+    dry_run: bool = False
+    started_at: datetime = field(default_factory=timezone.now)
+    clock: float = field(default_factory=time.monotonic)
+    http_status: int | None = None
+    bytes_read: int | None = None
+
+    def finish(
+        self, outcome: str, reason: str = "", *, error: str = "", snapshot: Snapshot | None = None
+    ) -> Result:
+        routine = outcome in (Outcome.ACCEPTED, Outcome.UNCHANGED)
+        level = logging.INFO if routine else logging.WARNING
+        logger.log(level, "ingest %s from %s: %s", outcome, self.source_url, error or reason)
+        if not self.dry_run:
+            IngestRun.objects.create(
+                started_at=self.started_at,
+                finished_at=timezone.now(),
+                source_url=self.source_url[:500],
+                http_status=self.http_status,
+                bytes_read=self.bytes_read,
+                duration_ms=round((time.monotonic() - self.clock) * 1000),
+                outcome=outcome,
+                reason=reason[:200],
+                error=error,
+                snapshot=snapshot,
+            )
+        return Result(outcome, reason, snapshot, self.dry_run)
+
+
+def ingest(
+    payload: bytes,
+    source_url: str,
+    *,
+    dry_run: bool = False,
+    signature: str = "",
+    now: datetime | None = None,
+) -> Result:
+    """Check `payload` against the contract and store it if it is a new snapshot."""
+    return _ingest(payload, Attempt(source_url, dry_run), signature=signature, now=now)
+
+
+def ingest_url(url: str, *, dry_run: bool = False, policy: Policy | None = None) -> Result:
+    """Fetch the feed at `url` and ingest it; an unreadable source is a failed run."""
+    attempt = Attempt(url, dry_run)
+    try:
+        fetched = fetch(url, policy)
+    except FetchError as exc:
+        attempt.http_status = exc.status
+        attempt.bytes_read = exc.bytes_read
+        return attempt.finish(Outcome.FAILED, exc.reason, error=str(exc))
+    attempt.http_status = fetched.status
+    return _ingest(fetched.body, attempt, signature=fetched.signature)
+
+
+def ingest_file(path: str | Path, *, dry_run: bool = False) -> Result:
+    """Ingest a payload saved on disk; an unreadable or oversized file is a failed run."""
+    path = Path(path).resolve()
+    attempt = Attempt(path.as_uri(), dry_run)
+    try:
+        with path.open("rb") as handle:
+            payload = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return attempt.finish(Outcome.FAILED, "file unreadable", error=f"{path}: {exc}")
+    if len(payload) > MAX_BYTES:
+        attempt.bytes_read = len(payload)
+        return attempt.finish(Outcome.FAILED, "too large", error=f"{path}: over {MAX_BYTES} bytes")
+    return _ingest(payload, attempt)
+
+
+def ingest_demo(*, dry_run: bool = False, now: datetime | None = None) -> Result:
+    """Ingest the project's own demo feed, generated at `now`."""
+    now = now or timezone.now()
+    return _ingest(demo.demo_payload(now), Attempt(demo.SOURCE, dry_run), now=now)
+
+
+def _ingest(
+    payload: bytes, attempt: Attempt, *, signature: str = "", now: datetime | None = None
+) -> Result:
+    attempt.bytes_read = len(payload)
+    try:
+        feed = parse(payload, now=now or timezone.now())
+    except InvalidFeed as exc:
+        return attempt.finish(Outcome.REJECTED, str(exc), error=str(exc))
+    digest = hashlib.sha256(payload).hexdigest()
+    if attempt.dry_run:
+        verdict = compare(latest_snapshot(), feed, digest) or (Outcome.ACCEPTED, "valid, new")
+        return attempt.finish(*verdict)
+    try:
+        with transaction.atomic():
+            lock_out_other_writers()
+            latest = latest_snapshot()
+            verdict = compare(latest, feed, digest)
+            if verdict:
+                return attempt.finish(*verdict)
+            snapshot = store(feed, payload, digest, latest, signature)
+            result = attempt.finish(Outcome.ACCEPTED, snapshot=snapshot)
+    except IntegrityError as exc:
+        # Only reachable if another writer slipped past the lock: its copy is the one kept.
+        return attempt.finish(Outcome.UNCHANGED, "stored by a concurrent run", error=str(exc))
+    forget_latest_figures()
+    return result
+
+
+def lock_out_other_writers() -> None:
+    """Serialise ingests inside the current transaction, so the hash chain never forks."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
+    # SQLite (settings: transaction_mode IMMEDIATE) took the database's write lock at BEGIN.
+
+
+def compare(latest: Snapshot | None, feed: Feed, digest: str) -> tuple[str, str] | None:
+    """Why the payload is not a new snapshot (outcome, reason), or None when it is."""
+    if latest is None:
+        return None
+    if latest.sha256 == digest:
+        return Outcome.UNCHANGED, "identical to the latest snapshot"
+    if feed.generated_at == latest.generated_at:
+        return Outcome.UNCHANGED, "same generated_at as the latest snapshot"
+    if feed.generated_at < latest.generated_at:
+        return Outcome.OUT_OF_ORDER, "generated before the latest snapshot"
+    return None
+
+
+def store(
+    feed: Feed, payload: bytes, digest: str, previous: Snapshot | None, signature: str
+) -> Snapshot:
+    """The snapshot and every normalised row of `feed` (call inside a transaction)."""
+    snapshot = Snapshot.objects.create(
+        raw=payload,
+        sha256=digest,
+        previous_sha256=previous.sha256 if previous else "",
+        generated_at=feed.generated_at,
+        source=feed.source,
+        deployed_since=feed.deployed_since,
+        tenant_isolation_24h=feed.tenant_isolation["24h"],
+        tenant_isolation_7d=feed.tenant_isolation["7d"],
+        tenant_isolation_30d=feed.tenant_isolation["30d"],
+        uptime_percent=feed.uptime_percent,
+        bypasses=feed.bypasses,
+        signature=signature,
+    )
+    ServiceWindow.objects.bulk_create(
+        ServiceWindow(
+            snapshot=snapshot,
+            key=service.key,
+            name=service.name,
+            position=position,
+            window=window,
+            operations=tally.operations,
+            blocked=tally.blocked,
+        )
+        for position, service in enumerate(feed.services)
+        for window, tally in service.windows.items()
+    )
+    ServiceDay.objects.bulk_create(
+        ServiceDay(
+            snapshot=snapshot,
+            key=service.key,
+            date=day.date,
+            operations=day.operations,
+            blocked=day.blocked,
+        )
+        for service in feed.services
+        for day in service.daily
+    )
+    RuleBlocks.objects.bulk_create(
+        RuleBlocks(
+            snapshot=snapshot,
+            rule=rule.rule,
+            label=rule.label,
+            position=position,
+            count_30d=rule.count_30d,
+        )
+        for position, rule in enumerate(feed.rules)
+    )
+    PressureBucket.objects.bulk_create(
+        PressureBucket(
+            snapshot=snapshot, lower=bucket.lower, upper=bucket.upper, sessions=bucket.sessions
+        )
+        for bucket in feed.buckets
+    )
+    return snapshot

@@ -1,0 +1,122 @@
+"""The site as deployed: gunicorn with production settings on 127.0.0.1, driven by Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
+# A throwaway account in a temporary database.
+EDITOR_PASSWORD = "e2e-editor-password"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)", allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Site:
+    """A running gunicorn serving a throwaway database, and how to run commands beside it."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DEBUG": "0",
+            "SECRET_KEY": "e2e-" + "k" * 60,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
+            "CACHE_URL": f"filecache://{workdir / 'cache'}",
+            # Plain HTTP on loopback: the admin's cookies must travel without TLS here.
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "METRICS_REFRESH_SECONDS": "2",
+            "DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD,
+        }
+        self.process: subprocess.Popen | None = None
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+
+    def start(self) -> None:
+        for args in (
+            ("migrate", "--noinput"),
+            ("collectstatic", "--noinput"),
+            ("createsuperuser", "--noinput", "--username", "editor", "--email", "e@example.org"),
+        ):
+            result = self.manage(*args)
+            assert result.returncode == 0, result.stderr
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+        self.process = subprocess.Popen(
+            [gunicorn, "tractatus_site.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "2"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    running = Site(tmp_path_factory.mktemp("e2e"))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
