@@ -114,3 +114,14 @@ def snapshot_raw(request: HttpRequest, sha256: str) -> HttpResponse:
     if raw is None:
         return not_found("no snapshot has that SHA-256")
     return HttpResponse(bytes(raw), content_type="application/json")
+
+
+@require_safe
+@cached_publicly(ONE_YEAR, immutable=True)
+@condition(etag_func=snapshot_etag, last_modified_func=snapshot_modified)
+def snapshot_signature(request: HttpRequest, sha256: str) -> HttpResponse:
+    """The feed's Ed25519 signature of those bytes, as the base64 text it was sent in."""
+    signature = snapshot_field(sha256, "signature")
+    if not signature:
+        return not_found("no signature is stored for that SHA-256")
+    return HttpResponse(f"{signature}\n", content_type="text/plain; charset=utf-8")

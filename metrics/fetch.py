@@ -18,10 +18,11 @@ import requests
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import ReadTimeoutError
 
+from .signing import from_header
+
 USER_AGENT = "TractatusSite-MetricsIngest/1.0 (the Tractatus site's metrics feed reader)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SIGNATURE_HEADER = "X-Metrics-Signature"
-SIGNATURE_PREFIX = "ed25519="
 MAX_BYTES = 1024 * 1024  # the contract's limit on a payload
 
 
@@ -193,11 +194,8 @@ def retry_after(value: str | None) -> float | None:
 
 
 def signature(headers) -> str:
-    """The base64 Ed25519 signature the feed sent, or "" when absent or malformed."""
-    value = headers.get(SIGNATURE_HEADER, "").strip()
-    if not value.startswith(SIGNATURE_PREFIX) or len(value) > len(SIGNATURE_PREFIX) + 100:
-        return ""
-    return value.removeprefix(SIGNATURE_PREFIX)
+    """The signature the feed sent, as `signing.from_header` reads it ("" when absent)."""
+    return from_header(headers.get(SIGNATURE_HEADER, "")[:200])
 
 
 def connection_reason(exc: BaseException) -> str:

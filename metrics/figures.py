@@ -13,7 +13,7 @@ from tractatus_site import pagecache
 
 from .models import WINDOWS, Snapshot
 
-CACHE_KEY = "metrics:latest-figures:v1"
+CACHE_KEY = "metrics:latest-figures:v2"
 
 
 class State:
@@ -57,6 +57,7 @@ class Figures:
     tenant_isolation: dict[str, int] = field(default_factory=dict)
     uptime_percent: float | None = None
     bypasses: int | None = None
+    signed: bool = False
 
     @property
     def exists(self) -> bool:
@@ -102,6 +103,7 @@ class Figures:
             },
             uptime_percent=snapshot.uptime_percent,
             bypasses=snapshot.bypasses,
+            signed=snapshot.signature_verified,
         )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from . import demo
+from . import demo, signing
 from .fetch import MAX_BYTES, FetchError, Policy, fetch
 from .figures import forget_latest_figures, latest_snapshot
 from .models import (
@@ -117,7 +117,7 @@ def ingest_url(url: str, *, dry_run: bool = False, policy: Policy | None = None)
     return _ingest(fetched.body, attempt, signature=fetched.signature)
 
 
-def ingest_file(path: str | Path, *, dry_run: bool = False) -> Result:
+def ingest_file(path: str | Path, *, dry_run: bool = False, signature: str = "") -> Result:
     """Ingest a payload saved on disk; an unreadable or oversized file is a failed run."""
     path = Path(path).resolve()
     attempt = Attempt(path.as_uri(), dry_run)
@@ -129,7 +129,7 @@ def ingest_file(path: str | Path, *, dry_run: bool = False) -> Result:
     if len(payload) > MAX_BYTES:
         attempt.bytes_read = len(payload)
         return attempt.finish(Outcome.FAILED, "too large", error=f"{path}: over {MAX_BYTES} bytes")
-    return _ingest(payload, attempt)
+    return _ingest(payload, attempt, signature=signature)
 
 
 def ingest_demo(*, dry_run: bool = False, now: datetime | None = None) -> Result:
@@ -142,6 +142,11 @@ def _ingest(
     payload: bytes, attempt: Attempt, *, signature: str = "", now: datetime | None = None
 ) -> Result:
     attempt.bytes_read = len(payload)
+    try:
+        # A forged body is refused before anything in it is read.
+        verified = signing.check(payload, signature)
+    except signing.BadSignature as exc:
+        return attempt.finish(Outcome.REJECTED, str(exc), error=str(exc))
     try:
         feed = parse(payload, now=now or timezone.now())
     except InvalidFeed as exc:
@@ -157,7 +162,7 @@ def _ingest(
             verdict = compare(latest, feed, digest)
             if verdict:
                 return attempt.finish(*verdict)
-            snapshot = store(feed, payload, digest, latest, signature)
+            snapshot = store(feed, payload, digest, latest, signature, verified)
             result = attempt.finish(Outcome.ACCEPTED, snapshot=snapshot)
     except IntegrityError as exc:
         # Only reachable if another writer slipped past the lock: its copy is the one kept.
@@ -188,7 +193,12 @@ def compare(latest: Snapshot | None, feed: Feed, digest: str) -> tuple[str, str]
 
 
 def store(
-    feed: Feed, payload: bytes, digest: str, previous: Snapshot | None, signature: str
+    feed: Feed,
+    payload: bytes,
+    digest: str,
+    previous: Snapshot | None,
+    signature: str = "",
+    verified: bool = False,
 ) -> Snapshot:
     """The snapshot and every normalised row of `feed` (call inside a transaction)."""
     snapshot = Snapshot.objects.create(
@@ -203,7 +213,9 @@ def store(
         tenant_isolation_30d=feed.tenant_isolation["30d"],
         uptime_percent=feed.uptime_percent,
         bypasses=feed.bypasses,
-        signature=signature,
+        # Only a well-formed signature is kept; only a verified one is ever claimed.
+        signature=signature if signing.decode(signature) else "",
+        signature_verified=verified,
     )
     ServiceWindow.objects.bulk_create(
         ServiceWindow(

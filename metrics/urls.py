@@ -7,4 +7,5 @@ app_name = "metrics"
 urlpatterns = [
     path("latest.json", api.latest, name="latest"),
     path("snapshots/<str:sha256>.json", api.snapshot_raw, name="snapshot-raw"),
+    path("snapshots/<str:sha256>.sig", api.snapshot_signature, name="snapshot-signature"),
 ]

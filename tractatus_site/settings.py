@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import environ
@@ -148,6 +149,18 @@ METRICS_SOURCE_URL = env.str(
 )
 METRICS_STALE_AFTER_MINUTES = env.int("METRICS_STALE_AFTER_MINUTES", default=60)
 METRICS_REFRESH_SECONDS = env.int("METRICS_REFRESH_SECONDS", default=300)
+# The partner's Ed25519 public key: 32 raw bytes in standard base64. When set, every feed
+# payload must carry a valid signature.
+METRICS_PUBLIC_KEY = env.str("METRICS_PUBLIC_KEY", default="")
+if METRICS_PUBLIC_KEY:
+    try:
+        _key_length = len(base64.b64decode(METRICS_PUBLIC_KEY, validate=True))
+    except ValueError:
+        _key_length = -1
+    if _key_length != 32:
+        raise ImproperlyConfigured(
+            "METRICS_PUBLIC_KEY must be an Ed25519 public key: 32 bytes in standard base64."
+        )
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 import pytest
+from django.core.management import call_command
 
 from metrics.chain import verify_chain
 from metrics.models import ChainCheck, Snapshot
@@ -74,3 +76,20 @@ def test_staff_verify_the_chain_from_the_admin_and_the_audit_page_shows_it(
     audit = client.get("/audit/").content.decode()
     assert f"Chain broken</strong> at <code>{middle.sha256[:12]}</code>" in audit
     assert "Chain broken" in staff_client.get("/admin/metrics/snapshot/chain/").content.decode()
+
+
+def test_the_cron_command_records_the_chain_state_for_the_audit_page(
+    client, ingest_command, example, feed_file
+):
+    assert ingest_command("--file", feed_file(example))[0] == 0
+    out = io.StringIO()
+    call_command("verify_metrics_chain", stdout=out)
+    assert out.getvalue().startswith("chain intact: 1 snapshots")
+    assert "Chain verified</strong>" in client.get("/audit/").content.decode()
+
+    snapshot = Snapshot.objects.get()
+    Snapshot.objects.filter(pk=snapshot.pk).update(raw=snapshot.raw_bytes().replace(b"1", b"2", 1))
+    with pytest.raises(SystemExit) as exit_:
+        call_command("verify_metrics_chain", stdout=io.StringIO())
+    assert exit_.value.code == 2
+    assert "Chain broken" in client.get("/audit/").content.decode()

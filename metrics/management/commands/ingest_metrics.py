@@ -39,16 +39,21 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check and report; store nothing."
         )
         parser.add_argument(
+            "--signature",
+            default="",
+            help="With --file: the payload's Ed25519 signature (standard base64).",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when a snapshot is stored."
         )
 
-    def handle(self, *args, url, file, demo, dry_run, if_empty, **options):
+    def handle(self, *args, url, file, demo, dry_run, if_empty, signature, **options):
         try:
             if if_empty and Snapshot.objects.exists():
                 self.stdout.write("skipped: a snapshot is already stored")
                 return
             if file:
-                result = ingest_file(file, dry_run=dry_run)
+                result = ingest_file(file, dry_run=dry_run, signature=signature)
             elif demo:
                 result = ingest_demo(dry_run=dry_run)
             else:

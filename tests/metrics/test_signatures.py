@@ -1,0 +1,107 @@
+"""Signed feeds: with the partner's key configured, only a verifying signature is accepted."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from metrics.models import IngestRun, Snapshot
+
+from .conftest import encode, json_reply
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner_key(settings) -> Ed25519PrivateKey:
+    """A key pair made for this test; the site is configured with its public half."""
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    settings.METRICS_PUBLIC_KEY = base64.b64encode(public).decode()
+    return private
+
+
+def sign(key: Ed25519PrivateKey, body: bytes) -> str:
+    return base64.b64encode(key.sign(body)).decode()
+
+
+def test_a_good_signature_is_accepted_stored_and_claimed(
+    partner_key, feed_server, example, ingest_command, sleeps, client
+):
+    body = encode(example)
+    signature = sign(partner_key, body)
+    feed_server.will(json_reply(body, X_Metrics_Signature=f"ed25519={signature}"))
+    status, out = ingest_command("--url", feed_server.url)
+    assert status == 0, out
+    snapshot = Snapshot.objects.get()
+    assert (snapshot.signature, snapshot.signature_verified) == (signature, True)
+    sig = client.get(f"/api/metrics/snapshots/{snapshot.sha256}.sig")
+    assert sig.status_code == 200 and sig.content.decode().strip() == signature
+    assert client.get("/api/metrics/log.json").json()["entries"][0]["snapshot"]["signed"] is True
+    assert "verified with its Ed25519 public key" in client.get("/metrics/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (None, "signature missing"),
+        ("ed25519=not base64!", "signature invalid"),
+        ("rsa=AAAA", "signature invalid"),
+        ("wrong-key", "signature invalid"),
+    ],
+)
+def test_a_missing_malformed_or_wrong_signature_is_rejected_and_changes_nothing(
+    partner_key, feed_server, example, ingest_command, sleeps, client, header, reason
+):
+    body = encode(example)
+    if header == "wrong-key":
+        header = f"ed25519={sign(Ed25519PrivateKey.generate(), body)}"
+    headers = {} if header is None else {"X_Metrics_Signature": header}
+    before = client.get("/metrics/").content
+    feed_server.will(json_reply(body, **headers))
+    status, out = ingest_command("--url", feed_server.url)
+    assert status == 4
+    assert out.startswith(f"rejected: {reason}")
+    assert not Snapshot.objects.exists()
+    run = IngestRun.objects.get()
+    assert run.outcome == "rejected" and run.reason.startswith(reason)
+    assert reason in client.get("/audit/").content.decode()
+    assert client.get("/metrics/").content == before
+
+
+def test_a_file_needs_its_signature_when_a_key_is_set(partner_key, example, feed_file,
+                                                      ingest_command):
+    path = feed_file(example)
+    status, out = ingest_command("--file", path)
+    assert (status, out.split(":")[0]) == (4, "rejected")
+    assert "signature missing" in out
+    body = encode(example)
+    status, out = ingest_command("--file", path, "--signature", sign(partner_key, body))
+    assert status == 0, out
+    assert Snapshot.objects.get().signature_verified is True
+
+
+def test_without_a_key_nothing_is_required_and_nothing_is_claimed(example, feed_file,
+                                                                  ingest_command, client):
+    assert ingest_command("--file", feed_file(example))[0] == 0
+    assert Snapshot.objects.get().signature_verified is False
+    assert "not signed" in client.get("/audit/").content.decode()
+    assert "Ed25519" not in client.get("/metrics/").content.decode()
+
+
+@pytest.mark.parametrize("key", ["short", base64.b64encode(bytes(31)).decode()])
+def test_a_malformed_public_key_stops_start_up(key):
+    env = {**os.environ, "SECRET_KEY": "tests-only", "METRICS_PUBLIC_KEY": key}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parents[2],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert "METRICS_PUBLIC_KEY must be an Ed25519 public key" in result.stderr
