@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "metrics",
     "showcase",
+    "measures",
     "reports",
 ]
 
@@ -124,6 +125,9 @@ WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
 # Whole pages are cached this long for anonymous visitors (0: off). Short, so that the
 # "as of … ago" line and the Live/Delayed label stay honest; saves invalidate at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+
+# The site's public address, for links built outside a request (the share links' targets).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:9000")
 
 # --- Security -------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

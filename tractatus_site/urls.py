@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/metrics/", include("metrics.urls")),
     path("api/metrics/", include("metrics.dashboard_urls")),
     path("reports/", include("reports.urls")),
+    path("", include("measures.urls")),
     path("", include("showcase.urls")),
 ]

@@ -1,0 +1,56 @@
+"""The two public endpoints of the measures: the beacon and the counted outbound redirect."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from .beacon import BeaconRefused, parse_report, read_body, site_paths
+from .counters import record_click, record_report
+from .models import OutboundLink
+
+logger = logging.getLogger(__name__)
+
+
+def opted_out(request: HttpRequest) -> bool:
+    """The browser asks not to be measured (Global Privacy Control or Do Not Track)."""
+    return request.headers.get("Sec-GPC") == "1" or request.headers.get("DNT") == "1"
+
+
+# No CSRF token: the beacon sets no cookie and reads none, and a cross-site page cannot send
+# application/json without a CORS preflight, which this site never grants.
+@csrf_exempt
+@never_cache
+@require_POST
+def beacon(request: HttpRequest) -> HttpResponse:
+    """Count one report of static/js/beacon.js: 204, or a short JSON error and nothing stored."""
+    if opted_out(request):
+        return HttpResponse(status=204)
+    if request.content_type != "application/json":
+        return JsonResponse({"error": "expected application/json"}, status=415)
+    try:
+        record_report(parse_report(read_body(request), site_paths()))
+    except BeaconRefused as refused:
+        return JsonResponse({"error": refused.reason}, status=refused.status)
+    except DatabaseError:
+        # A locked or absent database loses this one report; the page never notices.
+        logger.warning("beacon report not counted", exc_info=True)
+        return JsonResponse({"error": "not counted, try later"}, status=503)
+    return HttpResponse(status=204)
+
+
+@never_cache
+@require_safe
+def out(request: HttpRequest, slug: str) -> HttpResponse:
+    """302 to an editor-defined destination, counting the click; never one taken from the URL."""
+    link = get_object_or_404(OutboundLink, slug=slug, published=True)
+    # HEAD is what link checkers and previews send: only a GET is someone following the link.
+    if request.method == "GET" and not opted_out(request):
+        record_click(link)
+    return HttpResponseRedirect(link.destination)
