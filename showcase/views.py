@@ -27,7 +27,7 @@ def not_found(request, exception):
 
 def robots(request):
     sitemap_url = request.build_absolute_uri(reverse("showcase:sitemap"))
-    body = f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap_url}\n"
+    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /out/\nSitemap: {sitemap_url}\n"
     return HttpResponse(body, content_type="text/plain")
 
 

@@ -71,7 +71,7 @@ const decision = await MetacognitiveVerifier.verify({
 ]
 
 STEPS = [
-    "Visit [MySovereignty.digital](https://mysovereignty.digital/)",
+    "Visit [MySovereignty.digital](/out/mysovereignty/)",
     "Open browser DevTools → Network tab",
     "Inspect response headers: `Content-Security-Policy: [comprehensive CSP]`, "
     "`Cross-Origin-Opener-Policy: same-origin`, `Cross-Origin-Resource-Policy: same-origin`",
@@ -124,11 +124,11 @@ def load(apps, schema_editor):
         banner_label="Live in Production",
         banner_text="Tractatus enforces architectural constraints on MySovereignty.digital — "
         "not aspirational, structurally enforced.",
-        banner_link_label="See the evidence",
-        banner_link_url="/enforcement/",
+        banner_link_label="Visit MySovereignty.digital",
+        banner_link_url="/out/mysovereignty/",
         badge_text="Live on MySovereignty.digital",
         footer_text="Tractatus: AI governance enforced by architecture. Production figures come "
-        "from the public metrics feed of [MySovereignty.digital](https://mysovereignty.digital/) "
+        "from the public metrics feed of [MySovereignty.digital](/out/mysovereignty/) "
         "— [check them yourself](/metrics/).",
     )
     for order, (label, url, live) in enumerate(NAV, start=1):
@@ -210,7 +210,7 @@ def load(apps, schema_editor):
     md(Section, page=about, order=20, kind="text", heading="What This Means",
        body=WHAT_THIS_MEANS)
     md(Section, page=about, order=30, kind="text", heading="Code Can't Lie",
-       body="Visit [MySovereignty.digital](https://mysovereignty.digital/) and inspect:\n\n"
+       body="Visit [MySovereignty.digital](/out/mysovereignty/) and inspect:\n\n"
        "- **Content-Security-Policy headers** (architectural enforcement)\n"
        "- **Multi-tenant isolation** (no shared data leakage possible)\n"
        "- **Privacy-by-architecture** (admin cannot access user content)\n\n"
@@ -240,6 +240,9 @@ def load(apps, schema_editor):
     md(Section, page=enforcement, order=20, kind="examples", heading="Live Enforcement Examples")
     md(Section, page=enforcement, order=30, kind="evidence", heading="Impossible to Fake",
        subheading="View Live Evidence", secondary_heading="Why This Matters")
+    md(Section, page=enforcement, order=40, kind="text", heading="Share the evidence",
+       body="[Share on Mastodon](/out/share-mastodon/) · [Share on LinkedIn](/out/share-linkedin/)"
+       " · [Share on Bluesky](/out/share-bluesky/)")
     for order, (title, code, caption) in enumerate(EXAMPLES, start=1):
         Example.objects.create(title=title, code=code, caption=caption, order=order * 10)
     for order, text in enumerate(STEPS, start=1):
