@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from showcase.markdown import render_markdown
 
-from .monthly import month_figures
+from .monthly import daily_operations_chart, month_figures
 
 
 class MonthlyReport(models.Model):
@@ -68,3 +68,6 @@ class MonthlyReport(models.Model):
     @property
     def total_operations(self) -> int:
         return sum(service["operations"] for service in self.figures["services"])
+
+    def chart(self):
+        return daily_operations_chart(self.figures)

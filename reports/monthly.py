@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import Max, Q
 
+from metrics.charts import bar_chart
 from metrics.models import FrameworkService, ServiceDay, Snapshot
 
 
@@ -135,4 +136,23 @@ def month_figures(month: date, today: date) -> MonthFigures | None:
         services=[s for s in services.values() if s.days_with_data],
         snapshots=[r["snapshot__sha256"] for r in sources],
         latest=_latest_figures(latest),
+    )
+
+
+def daily_operations_chart(figures: dict):
+    """The month's operations per day, all reported services together; a day without data is
+    a missing bar, never a zero."""
+    first = date.fromisoformat(f"{figures['month']}-01")
+    days = [first + timedelta(days=n) for n in range(figures["days_in_month"])]
+    totals: dict[str, int] = {}
+    for service in figures["services"]:
+        for day, operations in service["daily"].items():
+            totals[day] = totals.get(day, 0) + operations
+    return bar_chart(
+        "chart-month",
+        f"Framework operations per day, {first:%B %Y}",
+        [(f"{day.day}", totals.get(day.isoformat())) for day in days],
+        y_title="Operations",
+        x_title="Day of the month (UTC)",
+        corner="Day",
     )

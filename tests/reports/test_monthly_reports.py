@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from metrics.charts import NO_DATA
 from metrics.models import ServiceDay, Snapshot
 from reports.models import MonthlyReport
 
@@ -174,3 +175,17 @@ def test_the_reports_index_query_count_stays_bounded(client, django_assert_max_n
         )
     with django_assert_max_num_queries(6):
         assert client.get("/reports/").status_code == 200
+
+
+def test_the_report_charts_each_day_and_leaves_days_without_data_empty(client):
+    snapshot_on(datetime(2026, 10, 20, tzinfo=UTC), {
+        "boundary-enforcer": october(1, 3, 5), "metacognitive-verifier": october(2, 3, 7),
+    })
+    run("--month", "2026-10", "--publish")
+    body = client.get("/reports/2026/10/").content.decode()
+    assert "<svg" in body and "Framework operations per day, October 2026" in body
+    report = MonthlyReport.objects.get()
+    values = {row.label: row.cells[0] for row in report.chart().table.rows}
+    assert (values["1"], values["2"], values["3"]) == ("5", "12", "12")
+    assert values["4"] == NO_DATA  # no data that day: a gap, not a zero
+    assert len(values) == 31
