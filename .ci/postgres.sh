@@ -15,4 +15,8 @@ if ! "${as[@]}" "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
   "${as[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
     -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
 fi
+if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -Atc \
+    "SELECT 1 FROM pg_database WHERE datname = 'tractatus'" | grep -q 1; then
+  "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres tractatus
+fi
 echo "postgres://postgres@127.0.0.1:$port/tractatus"

@@ -13,6 +13,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from tractatus_site.admin import ReadOnlyAdmin
+
 from .models import DailyCount, OutboundLink
 from .reports import (
     FRAME,
@@ -39,17 +41,8 @@ class OutboundLinkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DailyCount)
-class MeasuresAdmin(admin.ModelAdmin):
+class MeasuresAdmin(ReadOnlyAdmin):
     """Its changelist is the report: the counters come from visitors and are never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         csv_view = self.admin_site.admin_view(self.csv_view)

@@ -16,6 +16,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from tractatus_site.admin import ReadOnlyAdmin
+
 from .chain import record_chain_check
 from .health import latest_snapshot_summary, unmapped_keys
 from .models import ChainCheck, FrameworkService, IngestRun, Snapshot
@@ -25,19 +27,6 @@ from .models import ChainCheck, FrameworkService, IngestRun, Snapshot
 class FrameworkServiceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "feed_key", "status", "order", "published"]
     list_editable = ["order", "published"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by staff with view permission; never added, changed or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def snapshot_admin_url(snapshot: Snapshot) -> str:

@@ -1,7 +1,8 @@
 """`make bench`: the site under gunicorn (2 workers, production settings) and wrk on loopback.
 
-Measures /, /enforcement/ and /metrics/ with no cache at all and with the page cache, beside a
-static CSS file on the same stack, on SQLite and (when BENCH_POSTGRES_URL is set) PostgreSQL.
+Measures /, /enforcement/ and /metrics/ three ways: with no cache at all, with the data caches
+but no page cache (every page rendered per request), and with the page cache; beside a static
+CSS file on the same stack, on SQLite and (when BENCH_POSTGRES_URL is set) PostgreSQL.
 Prints requests/s, p50/p99 latency and non-2xx counts. Needs `wrk` (apt-get install wrk).
 """
 
@@ -26,15 +27,23 @@ CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 PORT = int(os.environ.get("BENCH_PORT", "9301"))
 
 
-def environment(workdir: Path, database_url: str, cached: bool) -> dict:
+MODES = {  # name: (shared cache on, whole-page cache on)
+    "none": (False, False),
+    "data": (True, False),
+    "page": (True, True),
+}
+
+
+def environment(workdir: Path, database_url: str, mode: str = "page") -> dict:
+    data_cache, page_cache = MODES[mode]
     return {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "bench-" + "x" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
-        "CACHE_URL": f"filecache://{workdir / 'cache'}" if cached else "dummycache://",
-        "PAGE_CACHE_SECONDS": "60" if cached else "0",
+        "CACHE_URL": f"filecache://{workdir / 'cache'}" if data_cache else "dummycache://",
+        "PAGE_CACHE_SECONDS": "60" if page_cache else "0",
         "LOG_LEVEL": "ERROR",
     }
 
@@ -103,13 +112,13 @@ def serve(env: dict) -> subprocess.Popen:
 
 
 def bench(database: str, database_url: str, workdir: Path) -> list[dict]:
-    setup = environment(workdir, database_url, cached=True)
+    setup = environment(workdir, database_url)
     manage(setup, "migrate", "--noinput")
     manage(setup, "collectstatic", "--noinput")
     manage(setup, "ingest_metrics", "--demo", "--if-empty")
     rows = []
-    for cached in (False, True):
-        server = serve(environment(workdir, database_url, cached))
+    for mode in MODES:
+        server = serve(environment(workdir, database_url, mode))
         try:
             for path in [*PAGES, static_css_path()]:
                 url = f"http://127.0.0.1:{PORT}{path}"
@@ -119,7 +128,7 @@ def bench(database: str, database_url: str, workdir: Path) -> list[dict]:
                 rows.append(
                     {
                         "database": database,
-                        "cache": "page cache" if cached else "none",
+                        "cache": mode,
                         "path": label,
                         **result,
                     }
