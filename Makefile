@@ -14,10 +14,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py ingest_metrics --demo --if-empty
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# A development key made on first run and kept out of git, so sessions survive restarts.
+var/dev-secret-key: | $(BIN)/python
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: $(VENV)/.installed var/dev-secret-key
+	export DEBUG=1 SECRET_KEY=$$(cat var/dev-secret-key); \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py ingest_metrics --demo --if-empty && \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed lint
 	SECRET_KEY=$${SECRET_KEY:-tests-only} $(BIN)/python -m pytest

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,8 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment or .env "
             "(DEBUG is off, so there is no development fallback)."
         )
-    SECRET_KEY = "insecure-development-only"  # noqa: S105 - only ever used with DEBUG on
+    # DEBUG only: a key for this process (`make run` supplies a stable one from var/).
+    SECRET_KEY = get_random_secret_key()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
