@@ -163,9 +163,6 @@ class Section(Orderable):
     )
     history = HistoricalRecords()
 
-    class Meta(Orderable.Meta):
-        pass
-
     def __str__(self):
         return f"{self.page} — {self.heading or self.get_kind_display()}"
 
@@ -205,9 +202,6 @@ class Highlight(Orderable):
     detail = models.CharField(max_length=200, blank=True, help_text="First line under it.")
     note = models.CharField(max_length=200, blank=True, help_text="Second line under it.")
     history = HistoricalRecords()
-
-    class Meta(Orderable.Meta):
-        pass
 
     def __str__(self):
         return self.label
@@ -275,9 +269,6 @@ class EnforcementExample(Orderable):
     caption = models.TextField(blank=True)
     history = HistoricalRecords()
 
-    class Meta(Orderable.Meta):
-        pass
-
     def __str__(self):
         return self.title
 
@@ -316,9 +307,6 @@ class Framework(Orderable):
         "this is Tractatus", default=False, help_text="Emphasises the column."
     )
     history = HistoricalRecords()
-
-    class Meta(Orderable.Meta):
-        pass
 
     def __str__(self):
         return self.name
