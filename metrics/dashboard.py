@@ -2,8 +2,8 @@
 
 Charts read only the latest snapshot's own rows, so no chart shows a number it did not report.
 The 90-day history strip reads every snapshot of those days with one aggregate query, so its
-cost follows the days shown, never how long the site has been collecting. The whole dashboard
-is built once per snapshot (and per editor change and UTC day) and then read from the cache.
+cost follows the days shown, never how long the site has been collecting. The rendered
+dashboard is cached per snapshot, editor change and UTC day, so it is built once per snapshot.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
-from django.core.cache import cache
 from django.db.models import Count, DateField, F, Max, Min, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -284,21 +284,33 @@ def build_dashboard(
     )
 
 
-def dashboard(figures: Figures, services: Sequence[FrameworkService]) -> Dashboard | None:
-    """The dashboard for the latest snapshot, built once per snapshot, editor change and day.
+class DashboardFragment:
+    """The latest snapshot's dashboard, for a template that caches its rendered HTML.
 
-    The UTC day is in the key because the history strip moves on at midnight even when no new
-    snapshot arrives; the page-cache version, because editors rename and unpublish services.
+    `key` names everything the rendered dashboard depends on besides the request: the snapshot,
+    the editors' version (they rename and unpublish services) and the UTC day (the history strip
+    moves on at midnight even when no new snapshot arrives). The charts are built only when the
+    template reads them, which it does not while its cached fragment is fresh.
     """
-    if not figures.exists:
-        return None
-    today = timezone.now().astimezone(UTC).date()
-    key = f"metrics:dashboard:v1:{figures.sha256}:{pagecache.current_version()}:{today}"
-    built = cache.get(key)
-    if built is None:
-        built = build_dashboard(figures, services, today)
-        cache.set(key, built, timeout=CACHE_SECONDS)
-    return built
+
+    timeout = CACHE_SECONDS
+
+    def __init__(self, figures: Figures, services: Sequence[FrameworkService]):
+        self.figures = figures
+        self.services = services
+        self.today = timezone.now().astimezone(UTC).date()
+        self.key = f"{figures.sha256}:{pagecache.current_version()}:{self.today}"
+
+    @cached_property
+    def charts(self) -> Dashboard:
+        return build_dashboard(self.figures, self.services, self.today)
+
+
+def dashboard(
+    figures: Figures, services: Sequence[FrameworkService]
+) -> DashboardFragment | None:
+    """The dashboard of the latest snapshot, or None before the first one."""
+    return DashboardFragment(figures, services) if figures.exists else None
 
 
 def live_update(figures: Figures, now: datetime) -> dict:

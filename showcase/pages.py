@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -28,59 +27,61 @@ Kind = Section.Kind
 
 def site_chrome() -> dict:
     """Site settings and navigation: the same on every page, so cached until an edit."""
-    key = f"chrome:{pagecache.current_version()}"
-    chrome = cache.get(key)
-    if chrome is None:
-        chrome = {
-            "site": SiteSettings.load(),
-            "nav_links": list(NavLink.objects.visible()),
-        }
-        cache.set(key, chrome, timeout=None)
-    return chrome
+    return pagecache.until_edit(
+        "chrome",
+        lambda: {"site": SiteSettings.load(), "nav_links": list(NavLink.objects.visible())},
+    )
 
 
-def get_page(slug: str, preview: bool) -> Page | None:
-    return Page.objects.visible(preview).filter(slug=slug).first()
-
-
-def page_context(page: Page, preview: bool = False) -> dict:
-    """Everything the page template shows, each kind's rows read with one query."""
+def read_content(slug: str, preview: bool = False) -> dict | None:
+    """The page and the editors' rows its sections show, or None when there is no such page."""
+    page = Page.objects.visible(preview).filter(slug=slug).first()
+    if page is None:
+        return None
     highlights = Highlight.objects.visible(preview).select_related("service")
     sections = list(
         page.sections.visible(preview)
         .select_related("video")
-        .prefetch_related(Prefetch("highlights", highlights))
+        .prefetch_related(Prefetch("highlights", highlights, to_attr="highlight_list"))
     )
     kinds = {section.kind for section in sections}
-    figures = latest_figures()
-    for section in sections:
-        section.items = [(h, h.value(figures)) for h in section.highlights.all()]
-        section.shows_live = any(h.is_live for h, _ in section.items)
-
-    context = {
-        "page": page,
-        "sections": sections,
-        "figures": figures,
-        "state": figures.state(),
-        "now": timezone.now(),
-        "preview": preview,
-    }
+    content = {"page": page, "sections": sections, "preview": preview}
     if kinds & {Kind.SERVICES, Kind.DASHBOARD}:
         services = FrameworkService.objects.all()
-        if not preview:
-            services = services.filter(published=True)
-        context["service_rows"] = service_rows(services, figures)
-    if Kind.DASHBOARD in kinds:
-        published = [row.service for row in context["service_rows"] if row.service.published]
-        context["dashboard"] = dashboard(figures, published)
+        content["services"] = list(services if preview else services.filter(published=True))
     if Kind.EXAMPLES in kinds:
-        context["examples"] = list(EnforcementExample.objects.visible(preview))
+        content["examples"] = list(EnforcementExample.objects.visible(preview))
     if Kind.EVIDENCE in kinds:
         items = list(EvidenceItem.objects.visible(preview))
-        context["evidence_steps"] = [i for i in items if i.kind == EvidenceItem.Kind.STEP]
-        context["why_lines"] = [i for i in items if i.kind == EvidenceItem.Kind.WHY]
+        content["evidence_steps"] = [i for i in items if i.kind == EvidenceItem.Kind.STEP]
+        content["why_lines"] = [i for i in items if i.kind == EvidenceItem.Kind.WHY]
     if Kind.COMPARISON in kinds:
-        context["comparison"] = comparison_table(preview)
+        content["comparison"] = comparison_table(preview)
     if Kind.CITATIONS in kinds:
-        context["citations"] = list(Citation.objects.visible(preview))
+        content["citations"] = list(Citation.objects.visible(preview))
+    return content
+
+
+def page_context(slug: str, preview: bool = False) -> dict | None:
+    """Everything the page template shows, or None when there is no such page.
+
+    The editors' rows change only when an editor saves, so visitors' copies are cached until
+    the next edit (a staff preview reads the database); the figures are the latest snapshot's.
+    """
+    if preview:
+        content = read_content(slug, preview=True)
+    else:
+        content = pagecache.until_edit(f"page:{slug}", lambda: read_content(slug))
+    if content is None:
+        return None
+    figures = latest_figures()
+    for section in content["sections"]:
+        section.items = [(h, h.value(figures)) for h in section.highlight_list]
+        section.shows_live = any(h.is_live for h, _ in section.items)
+    context = content | {"figures": figures, "state": figures.state(), "now": timezone.now()}
+    if "services" in content:
+        context["service_rows"] = service_rows(content["services"], figures)
+    if any(section.kind == Kind.DASHBOARD for section in content["sections"]):
+        published = [service for service in content["services"] if service.published]
+        context["dashboard"] = dashboard(figures, published)
     return context

@@ -6,18 +6,17 @@ from tractatus_site.pagecache import cache_public_page
 
 from .bibtex import bibliography
 from .models import Citation
-from .pages import get_page, page_context, site_chrome
+from .pages import page_context, site_chrome
 
 
 @cache_public_page
 def page(request, slug):
     """Any editor page; staff add ?preview=1 to see drafts."""
     preview = request.user.is_staff and "preview" in request.GET
-    found = get_page(slug, preview)
-    if found is None:
+    context = page_context(slug, preview)
+    if context is None:
         raise Http404("No such page")
-    context = site_chrome() | page_context(found, preview)
-    return render(request, "showcase/page.html", context)
+    return render(request, "showcase/page.html", site_chrome() | context)
 
 
 def not_found(request, exception):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +17,10 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "pagecache:version"
+# Entries of an old version are never read again; this only bounds how long they take space.
+UNTIL_EDIT_SECONDS = 24 * 60 * 60
+
+T = TypeVar("T")
 
 
 def invalidate() -> None:
@@ -28,6 +34,17 @@ def current_version() -> str:
         cache.add(VERSION_KEY, version, timeout=None)
         version = cache.get(VERSION_KEY, version)
     return version
+
+
+def until_edit(name: str, build: Callable[[], T | None]) -> T | None:
+    """`build()`'s result, cached until the next edit; a None result (nothing found) is not kept."""
+    key = f"{name}:{current_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        if found is not None:
+            cache.set(key, found, timeout=UNTIL_EDIT_SECONDS)
+    return found
 
 
 def cache_public_page(view):

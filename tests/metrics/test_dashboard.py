@@ -272,6 +272,34 @@ def test_the_dashboard_is_computed_once_per_snapshot(client, frozen):
     assert not any("GROUP BY" in q["sql"] for q in again.captured_queries)
 
 
+def test_a_renamed_service_is_renamed_on_the_dashboard_at_once(client, frozen):
+    known_snapshot()
+    assert "BoundaryEnforcer" in page(client)
+    service = FrameworkService.objects.get(feed_key="boundary-enforcer")
+    service.name = "Boundary Enforcer (renamed)"
+    service.save()
+    content = page(client)
+    assert "Boundary Enforcer (renamed)" in content
+    assert ">BoundaryEnforcer<" not in content
+
+
+def test_a_staff_preview_of_a_draft_service_never_reaches_visitors(client, staff_client, frozen):
+    known_snapshot()
+    FrameworkService.objects.filter(feed_key="boundary-enforcer").update(published=False)
+    assert "BoundaryEnforcer" in page(staff_client, "/metrics/?preview=1")
+    assert "BoundaryEnforcer" not in page(client)
+    assert "BoundaryEnforcer" not in page(client, "/metrics/?fresh=1")
+
+
+def test_the_history_strip_moves_on_at_midnight_without_a_new_snapshot(client, frozen):
+    known_snapshot()
+    page(client)
+    frozen.move_to(NOW + timedelta(days=1))
+    cells = svg(page(client), "chart-history").findall("rect")
+    assert cells[-1].find("title").text == "25 Nov 2026: no snapshot accepted"
+    assert cells[-2].find("title").text == "24 Nov 2026: 1 snapshot, no bypass reported"
+
+
 def test_the_history_strip_marks_missing_days_and_days_a_bypass_was_reported(frozen):
     def at(day, hour, bypasses):
         make_snapshot(generated_at=datetime(2026, 11, day, hour, tzinfo=UTC), bypasses=bypasses)

@@ -93,6 +93,14 @@ def test_a_draft_section_is_hidden_until_published(staff_client, client):
     assert b"Unreleased section" not in staff_client.get("/about/").content
 
 
+def test_a_staff_preview_never_shows_visitors_a_draft(staff_client, client):
+    about = Page.objects.get(slug="about")
+    Section.objects.create(page=about, heading="Unreleased section", published=False)
+    assert b"Unreleased section" in staff_client.get("/about/?preview=1").content
+    assert b"Unreleased section" not in client.get("/about/").content
+    assert b"Unreleased section" not in client.get("/about/?fresh=1").content
+
+
 @pytest.mark.parametrize(
     ("markdown", "forbidden"),
     [

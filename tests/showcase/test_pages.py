@@ -5,8 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from showcase.models import Page, Section
+from showcase.models import EnforcementExample, Page, Section
 from tests.factories import make_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,16 @@ def test_the_query_count_does_not_grow_with_rows(client, django_assert_max_num_q
     make_snapshot()
     with django_assert_max_num_queries(10):
         assert client.get("/enforcement/").status_code == 200
+
+
+def test_a_pages_copy_is_read_from_the_database_once_until_an_editor_saves(client):
+    make_snapshot()
+    client.get("/enforcement/")
+    with CaptureQueriesContext(connection) as again:
+        repeat = client.get("/enforcement/?fresh=1")  # a query string skips the page cache
+    assert repeat.status_code == 200
+    assert not [q["sql"] for q in again.captured_queries if "showcase_" in q["sql"]]
+    example = EnforcementExample.objects.first()
+    example.title = "An edited example"
+    example.save()
+    assert b"An edited example" in client.get("/enforcement/?fresh=1").content
