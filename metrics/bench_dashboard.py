@@ -81,9 +81,11 @@ def record(section: str) -> None:
     text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
     pattern = re.compile(r"^## Dashboard\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
+        # The match runs up to the next heading, so the blank line before it goes back in.
+        text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
     else:
         text = text.rstrip("\n") + "\n\n" + section
+    text = text.rstrip("\n") + "\n"
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(text)
 
@@ -129,8 +131,9 @@ def bench(workdir: Path) -> int:
     verdict_text = (
         f"Ratio {ratio:.2f} (target under {TARGET_RATIO}). The history strip is one aggregate"
         " query over the last 91 days, answered from the index on (generated_at, bypasses)"
-        " without reading the snapshot rows; in production the dashboard is computed once per"
-        " snapshot and served from the cache. The script exits 1 when the target is missed."
+        " without reading the snapshot rows; in production the dashboard is built once per"
+        " snapshot and its rendered HTML served from the cache. The script exits 1 when the"
+        " target is missed."
     )
     record(
         f"## Dashboard\n\n{textwrap.fill(method, 96)}\n\n"

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.cache import patch_cache_control
+from simple_history.models import HistoricalChanges
 
 VERSION_KEY = "pagecache:version"
 # Entries of an old version are never read again; this only bounds how long they take space.
@@ -81,8 +82,14 @@ def _on_change(**kwargs):
 
 
 def invalidate_on_change(*models) -> None:
-    """Any save or delete of these models invalidates every cached page."""
+    """Any save or delete of these models invalidates every cached page.
+
+    Revision-history models are skipped: their rows are written with the row they record,
+    whose own save has already invalidated.
+    """
     for model in models:
+        if issubclass(model, HistoricalChanges):
+            continue
         label = model._meta.label
         post_save.connect(_on_change, sender=model, dispatch_uid=f"pagecache-save-{label}")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"pagecache-delete-{label}")

@@ -248,6 +248,24 @@ def test_feed_text_never_reaches_the_page_as_markup(client, frozen):
     svg(content, "chart-calls")
 
 
+def test_chart_coordinates_are_plain_numbers_whatever_the_locale(client, frozen, settings):
+    settings.LANGUAGE_CODE = "de"  # writes 12,5 for twelve and a half
+    known_snapshot()
+    content = page(client)
+    for chart_id in ("chart-calls", "chart-blocked", "chart-rules", "chart-pressure"):
+        chart = svg(content, chart_id)
+        coordinates = [
+            value
+            for element in chart.iter()
+            for name, value in element.attrib.items()
+            if name in {"x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "width", "height"}
+        ]
+        assert coordinates, chart_id
+        assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), chart_id
+        assert "," not in chart.get("viewBox")
+    assert re.search(r'<rect class="day-ok" x="[\d.]+"', content)
+
+
 def test_the_page_stays_within_ten_queries_however_long_the_history(
     client, frozen, django_assert_max_num_queries
 ):
