@@ -166,8 +166,10 @@ class Line:
     segments: tuple[str, ...]  # SVG `points` of each unbroken run of values
 
 
-@dataclass(frozen=True)
-class LineChart:
+@dataclass(frozen=True, kw_only=True)
+class AxesChart:
+    """What the line and bar charts share: their texts, plotting box, axes and data table."""
+
     id: str
     title: str
     desc: str
@@ -176,11 +178,15 @@ class LineChart:
     box: Box
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
-    columns: tuple[Column, ...]
-    lines: tuple[Line, ...]
     table: Table
     width: int = WIDTH
     height: int = HEIGHT
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineChart(AxesChart):
+    columns: tuple[Column, ...]
+    lines: tuple[Line, ...]
 
     @property
     def empty(self) -> bool:
@@ -256,17 +262,17 @@ def line_chart(
         tuple(TableRow(name, tuple(_cell(v) for v in row)) for name, row in series),
     )
     return LineChart(
-        id,
-        title,
-        desc,
-        y_title,
-        x_title,
-        box,
-        _y_ticks(scale, box),
-        spaced([Tick(x, label) for x, label in zip(xs, labels, strict=True)], slot),
-        columns,
-        lines,
-        table,
+        id=id,
+        title=title,
+        desc=desc,
+        y_title=y_title,
+        x_title=x_title,
+        box=box,
+        y_ticks=_y_ticks(scale, box),
+        x_ticks=spaced([Tick(x, label) for x, label in zip(xs, labels, strict=True)], slot),
+        table=table,
+        columns=columns,
+        lines=lines,
     )
 
 
@@ -284,21 +290,10 @@ class Bar:
     title: str
 
 
-@dataclass(frozen=True)
-class BarChart:
-    id: str
-    title: str
-    desc: str
-    y_title: str
-    x_title: str
-    box: Box
-    y_ticks: tuple[Tick, ...]
-    x_ticks: tuple[Tick, ...]
+@dataclass(frozen=True, kw_only=True)
+class BarChart(AxesChart):
     bars: tuple[Bar, ...]
     values_shown: bool  # every value label fits above its bar, so none waits for hover
-    table: Table
-    width: int = WIDTH
-    height: int = HEIGHT
 
     @property
     def empty(self) -> bool:
@@ -325,6 +320,17 @@ def _bars(
     return tuple(bars)
 
 
+def _bar_chart(box: Box, scale: Scale, bars: tuple[Bar, ...], gap: float, **fields) -> BarChart:
+    """The chart of `bars`; their value labels show at once when every one fits its bar."""
+    return BarChart(
+        box=box,
+        y_ticks=_y_ticks(scale, box),
+        bars=bars,
+        values_shown=all(_fits(bar.text, bar.width + gap) for bar in bars),
+        **fields,
+    )
+
+
 def bar_chart(
     id: str,
     title: str,
@@ -345,13 +351,13 @@ def bar_chart(
         [Tick(bar.center, label) for bar, (label, _) in zip(bars, items, strict=True)],
         box.width / max(count, 1),
     )
-    shown = all(_fits(bar.text, bar.width + 8) for bar in bars)
     desc = f"{count} bars; highest value {format_count(largest(values))}." + _gaps(
         sum(v is None for v in values)
     )
     table = Table(corner, (y_title,), tuple(TableRow(label, (_cell(v),)) for label, v in items))
-    return BarChart(
-        id, title, desc, y_title, x_title, box, _y_ticks(scale, box), x_ticks, bars, shown, table
+    return _bar_chart(
+        box, scale, bars, 8, id=id, title=title, desc=desc, y_title=y_title, x_title=x_title,
+        x_ticks=x_ticks, table=table,
     )
 
 
@@ -391,7 +397,6 @@ def histogram(
         # Crowded edges keep only the labels with room beside their left neighbour.
         if not x_ticks or x - x_ticks[-1].position >= 30:
             x_ticks.append(Tick(x, f"{edge:g}{unit}"))
-    shown = all(_fits(bar.text, bar.width + 2) for bar in bars)
     desc = (
         f"{len(bins)} bins from {low:g}{unit} to {high:g}{unit};"
         f" highest value {format_count(largest(counts))}."
@@ -401,18 +406,9 @@ def histogram(
         (y_title,),
         tuple(TableRow(r, (format_count(c),)) for r, c in zip(ranges, counts, strict=True)),
     )
-    return BarChart(
-        id,
-        title,
-        desc,
-        y_title,
-        x_title,
-        box,
-        _y_ticks(scale, box),
-        tuple(x_ticks),
-        bars,
-        shown,
-        table,
+    return _bar_chart(
+        box, scale, bars, 2, id=id, title=title, desc=desc, y_title=y_title, x_title=x_title,
+        x_ticks=tuple(x_ticks), table=table,
     )
 
 
