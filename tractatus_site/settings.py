@@ -102,6 +102,10 @@ CACHES = {
         "CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}"
     ),
 }
+# The cache holds pickled rows and rendered HTML, which only the code that wrote them can read
+# safely; deploy/ ships each release into a directory named for its commit, so by default
+# each release keys its entries apart and never reads what an older one cached.
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default=BASE_DIR.name)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

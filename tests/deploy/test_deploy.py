@@ -160,13 +160,17 @@ def test_local_deploy_serves_redeploys_and_rolls_back_a_failing_release(source, 
     assert target.link("current") == f"releases/{first}"
     assert target.get("/healthz").status_code == 200
 
-    (source / "docs" / "release-note.md").write_text("A second release.\n")
+    # The second release changes the page chrome; the first one's cached home page, still fresh
+    # in the shared cache, must not be served by the second.
+    footer = source / "templates" / "includes" / "footer.html"
+    footer.write_text(footer.read_text() + "<p>Second release.</p>\n")
     second = commit_all(source, "second release")
     result = target.deploy(source, "--yes")
     assert result.returncode == 0, result.stdout + result.stderr
     assert target.link("current") == f"releases/{second}"
     assert target.link("previous") == f"releases/{first}"
     assert target.get("/healthz").status_code == 200
+    assert "Second release." in target.get("/").text
 
     views = source / "tractatus_site" / "views.py"
     views.write_text(
