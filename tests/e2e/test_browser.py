@@ -93,22 +93,40 @@ def test_the_mobile_menu_opens_and_closes_by_click_and_keyboard(site, phone):
 def test_axe_finds_no_serious_or_critical_violations(live_site, browser, path):
     if not AXE.exists():
         pytest.skip("axe-core is not installed (.ci/run installs it into var/node)")
-    # axe is injected, so this one context sets the page's CSP aside, as webcheck does.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(live_site.url + path)
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: "tag", values:
-            ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})"""
-    )
-    context.close()
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = []
+    for width, height in ((390, 844), (1280, 800)):  # phones lay some parts out differently
+        # axe is injected, so this one context sets the page's CSP aside, as webcheck does.
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+        page = context.new_page()
+        page.goto(live_site.url + path)
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate(
+            """() => axe.run(document, {runOnly: {type: "tag", values:
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})"""
+        )
+        context.close()
+        serious += [
+            f"{width}px {v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
     assert serious == []
+
+
+def test_on_a_phone_each_services_figures_show_as_a_labelled_card(live_site, phone):
+    phone.goto(live_site.url + "/metrics/")
+    table = phone.get_by_role("table", name="Framework services: operations and blocks")
+    service = phone.get_by_role("rowheader", name="BoundaryEnforcer")
+    row = table.get_by_role("row").filter(has=service)
+    cells = row.get_by_role("cell")
+    assert cells.count() == 6
+    width = phone.viewport_size["width"]
+    for index in range(6):
+        box = cells.nth(index).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, index
+    label = cells.nth(5).evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert "Blocked" in label and "30" in label
+    assert cells.nth(2).inner_text().endswith("2,847")
 
 
 def test_an_editor_changes_a_service_and_the_banner_and_visitors_see_both(live_site, desktop):
