@@ -306,9 +306,7 @@ class DashboardFragment:
         return build_dashboard(self.figures, self.services, self.today)
 
 
-def dashboard(
-    figures: Figures, services: Sequence[FrameworkService]
-) -> DashboardFragment | None:
+def dashboard(figures: Figures, services: Sequence[FrameworkService]) -> DashboardFragment | None:
     """The dashboard of the latest snapshot, or None before the first one."""
     return DashboardFragment(figures, services) if figures.exists else None
 
