@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GIT_IDENTITY = {
@@ -64,12 +65,6 @@ def source(tmp_path) -> Path:
             shutil.copy2(ROOT / name, repo / name)
     git(repo, "init", "-q")
     return repo
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Target:

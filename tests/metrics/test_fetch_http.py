@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -13,6 +12,7 @@ import pytest
 
 from metrics.fetch import USER_AGENT
 from metrics.models import IngestRun, Snapshot
+from tests.ports import free_port
 
 from .conftest import dripping_reply, encode, endless_reply, json_reply, status_reply
 
@@ -94,9 +94,7 @@ def test_a_client_error_is_not_retried(feed_server, ingest_command, sleeps):
 def test_a_refused_connection_fails_with_status_3_and_no_address_in_the_reason(
     ingest_command, sleeps
 ):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}/feed"
     status, out = ingest_command("--url", url)
     assert (status, out.strip()) == (3, "failed: connection refused")

@@ -1,0 +1,10 @@
+"""Loopback ports for the tests' own servers."""
+
+import socket
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
