@@ -15,6 +15,8 @@ from .models import WINDOWS
 
 SOURCE = "demo"
 HISTORY_DAYS = 30
+# The plan's launch month, so demo pages read "since deployment (October 2024)" as the plan does.
+DEPLOYED_SINCE = date(2024, 10, 1)
 # (key, name, typical operations a day, share of them blocked): the six services of the plan.
 SERVICES = (
     ("boundary-enforcer", "BoundaryEnforcer", 95, 0.03),
@@ -83,7 +85,7 @@ def demo_feed(now: datetime) -> dict[str, Any]:
         "schema_version": 1,
         "source": SOURCE,
         "generated_at": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "deployed_since": (generated_at.date() - timedelta(days=420)).isoformat(),
+        "deployed_since": DEPLOYED_SINCE.isoformat(),
         "services": services,
         "tenant_isolation": {w: ops for w, (ops, _) in tenant.items()},
         "boundary_blocks_by_rule": [

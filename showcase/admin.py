@@ -76,7 +76,7 @@ class HighlightInline(admin.StackedInline):
     model = Highlight
     extra = 0
     fields = [("label", "order", "published"), ("source", "service", "window"),
-              ("fixed_value", "suffix"), "detail", "note"]
+              ("fixed_value", "suffix"), ("detail", "since_deployment"), "note"]
 
 
 class VideoInline(admin.StackedInline):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from metrics.figures import Figures, Measure, figure_id, format_count, format_percent
@@ -200,6 +201,12 @@ class Highlight(Orderable):
     fixed_value = models.CharField(max_length=30, blank=True)
     suffix = models.CharField(max_length=10, blank=True, help_text='e.g. "%"')
     detail = models.CharField(max_length=200, blank=True, help_text="First line under it.")
+    since_deployment = models.BooleanField(
+        "counted since deployment",
+        default=False,
+        help_text="Follow the first line with the month the feed says enforcement began, "
+        'e.g. "(October 2024)". Never type that date: it comes from the feed.',
+    )
     note = models.CharField(max_length=200, blank=True, help_text="Second line under it.")
     history = HistoricalRecords()
 
@@ -260,6 +267,13 @@ class Highlight(Orderable):
         tally = service.windows[self.window]
         count = tally.operations if source == self.Source.SERVICE_OPERATIONS else tally.blocked
         return format_count(count)
+
+    def detail_text(self, figures: Figures) -> str:
+        """The first line under it, ending with the feed's deployment month when it asks to."""
+        if not (self.since_deployment and figures.deployed_since):
+            return self.detail
+        month = date_format(figures.deployed_since, "F Y")
+        return f"{self.detail} ({month})" if self.detail else month
 
 
 class EnforcementExample(Orderable):

@@ -16,21 +16,11 @@ from .models import (
     EnforcementExample,
     EvidenceItem,
     Highlight,
-    NavLink,
     Page,
     Section,
-    SiteSettings,
 )
 
 Kind = Section.Kind
-
-
-def site_chrome() -> dict:
-    """Site settings and navigation: the same on every page, so cached until an edit."""
-    return pagecache.until_edit(
-        "chrome",
-        lambda: {"site": SiteSettings.load(), "nav_links": list(NavLink.objects.visible())},
-    )
 
 
 def read_content(slug: str, preview: bool = False) -> dict | None:
@@ -76,8 +66,10 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
         return None
     figures = latest_figures()
     for section in content["sections"]:
-        section.items = [(h, h.value(figures)) for h in section.highlight_list]
-        section.shows_live = any(h.is_live for h, _ in section.items)
+        section.items = [
+            (h, h.value(figures), h.detail_text(figures)) for h in section.highlight_list
+        ]
+        section.shows_live = any(h.is_live for h in section.highlight_list)
     context = content | {"figures": figures, "state": figures.state(), "now": timezone.now()}
     if "services" in content:
         context["service_rows"] = service_rows(content["services"], figures)

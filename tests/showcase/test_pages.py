@@ -2,7 +2,7 @@
 
 import html
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def text(response) -> str:
     return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+def words(response) -> str:
+    """What a reader reads: the text without its tags."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 def test_the_home_page_shows_the_banner_hero_cards_and_principles(client):
@@ -131,3 +136,24 @@ def test_a_pages_copy_is_read_from_the_database_once_until_an_editor_saves(clien
     example.title = "An edited example"
     example.save()
     assert b"An edited example" in client.get("/enforcement/?fresh=1").content
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("/", "Uptime Since Launch March 2025"),
+        ("/about/", "enforcement since deployment (March 2025)"),
+        ("/enforcement/", "No degraded service since deployment (March 2025)"),
+    ],
+)
+def test_a_figure_counted_since_deployment_names_the_feeds_date(client, path, line):
+    make_snapshot(deployed_since=date(2025, 3, 1))
+    page = words(client.get(path))
+    assert line in page
+    assert "2024" not in page
+
+
+def test_before_the_first_snapshot_no_deployment_date_is_claimed(client):
+    page = words(client.get("/about/"))
+    assert "enforcement since deployment" in page
+    assert "October 2024" not in page
