@@ -14,8 +14,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from showcase.pages import site_chrome
-
 from .models import ChainCheck, IngestRun
 
 PER_PAGE = 50
@@ -64,7 +62,7 @@ def page_of(request):
 
 def audit(request):
     month, page = page_of(request)
-    context = site_chrome() | {
+    context = {
         "month": month,
         "page_obj": page,
         "entries": [entry(run) for run in page],

@@ -5,7 +5,6 @@ from datetime import date
 from django.http import Http404
 from django.shortcuts import render
 
-from showcase.pages import site_chrome
 from tractatus_site.pagecache import cache_public_page
 
 from .models import MonthlyReport
@@ -16,7 +15,7 @@ def index(request):
     reports = MonthlyReport.objects.filter(published=True).only(
         "month", "figures", "published_at"
     )
-    return render(request, "reports/index.html", site_chrome() | {"reports": reports})
+    return render(request, "reports/index.html", {"reports": reports})
 
 
 @cache_public_page
@@ -33,5 +32,5 @@ def detail(request, year: int, month: int):
     report = reports.filter(month=first_day).first()
     if report is None:
         raise Http404("No such report")
-    context = site_chrome() | {"report": report, "preview": preview}
+    context = {"report": report, "preview": preview}
     return render(request, "reports/detail.html", context)

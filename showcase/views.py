@@ -6,7 +6,7 @@ from tractatus_site.pagecache import cache_public_page
 
 from .bibtex import bibliography
 from .models import Citation
-from .pages import page_context, site_chrome
+from .pages import page_context
 
 
 @cache_public_page
@@ -16,12 +16,12 @@ def page(request, slug):
     context = page_context(slug, preview)
     if context is None:
         raise Http404("No such page")
-    return render(request, "showcase/page.html", site_chrome() | context)
+    return render(request, "showcase/page.html", context)
 
 
 def not_found(request, exception):
     """The site's 404, in its own chrome; it says what was not found, nothing more."""
-    return render(request, "404.html", site_chrome(), status=404)
+    return render(request, "404.html", status=404)
 
 
 def robots(request):
