@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 9000
 
-.PHONY: run test test-postgres e2e-deps lint bench clean
+.PHONY: run test test-postgres e2e-deps lint bench schema check-feed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,18 @@ bench: $(VENV)/.installed
 		$(BIN)/python -m tractatus_site.bench_load
 	$(BIN)/python -m metrics.bench
 	$(BIN)/python -m metrics.bench_dashboard
+
+# The feed contract's JSON Schema is generated from its Pydantic models (metrics/feed.py).
+schema: $(VENV)/.installed
+	$(BIN)/python -m metrics.feed --write
+
+# For partners: check a payload against the contract without storing anything, e.g.
+#   make check-feed URL=https://staging.example/api/public/framework-metrics METRICS_PUBLIC_KEY=…
+check-feed: $(VENV)/.installed var/dev-secret-key
+	@test -n "$(URL)" || { echo "usage: make check-feed URL=<feed URL> [METRICS_PUBLIC_KEY=<base64>]"; exit 2; }
+	export DEBUG=1 SECRET_KEY=$$(cat var/dev-secret-key); \
+	$(BIN)/python manage.py migrate --noinput --verbosity 0 && \
+	$(BIN)/python manage.py ingest_metrics --dry-run --url "$(URL)"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

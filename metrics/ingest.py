@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import demo, signing
+from .feed import Feed
 from .fetch import MAX_BYTES, FetchError, Policy, fetch
 from .figures import forget_latest_figures, latest_snapshot
 from .models import (
@@ -28,7 +29,7 @@ from .models import (
     ServiceWindow,
     Snapshot,
 )
-from .validation import Feed, InvalidFeed, parse
+from .validation import InvalidFeed, parse, summarise
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ class Result:
     reason: str = ""
     snapshot: Snapshot | None = None
     dry_run: bool = False
+    # A dry run's whole verdict: every violation found, and the signature's when it is not one.
+    violations: tuple[str, ...] = ()
+    signature: str = ""
 
     @property
     def summary(self) -> str:
@@ -57,6 +61,16 @@ class Result:
             )
         line = f"{self.outcome}: {detail}" if detail else self.outcome
         return f"dry run, nothing stored: {line}" if self.dry_run else line
+
+    @property
+    def report(self) -> str:
+        """The summary line; for a dry run, then every violation and the signature's verdict."""
+        lines = [self.summary]
+        if self.dry_run:
+            lines += [f"  - {violation}" for violation in self.violations]
+            if self.signature:
+                lines.append(self.signature)
+        return "\n".join(lines)
 
 
 @dataclass
@@ -142,19 +156,19 @@ def _ingest(
     payload: bytes, attempt: Attempt, *, signature: str = "", now: datetime | None = None
 ) -> Result:
     attempt.bytes_read = len(payload)
+    now = now or timezone.now()
+    if attempt.dry_run:
+        return check(payload, attempt, signature, now)
     try:
         # A forged body is refused before anything in it is read.
         verified = signing.check(payload, signature)
     except signing.BadSignature as exc:
         return attempt.finish(Outcome.REJECTED, str(exc), error=str(exc))
     try:
-        feed = parse(payload, now=now or timezone.now())
+        feed = parse(payload, now=now)
     except InvalidFeed as exc:
-        return attempt.finish(Outcome.REJECTED, str(exc), error=str(exc))
+        return attempt.finish(Outcome.REJECTED, str(exc), error="\n".join(exc.violations))
     digest = hashlib.sha256(payload).hexdigest()
-    if attempt.dry_run:
-        verdict = compare(latest_snapshot(), feed, digest) or (Outcome.ACCEPTED, "valid, new")
-        return attempt.finish(*verdict)
     try:
         with transaction.atomic():
             lock_out_other_writers()
@@ -169,6 +183,31 @@ def _ingest(
         return attempt.finish(Outcome.UNCHANGED, "stored by a concurrent run", error=str(exc))
     forget_latest_figures()
     return result
+
+
+def check(payload: bytes, attempt: Attempt, signature: str, now: datetime) -> Result:
+    """A dry run: the payload read to the end, every violation listed and the signature judged.
+
+    A partner checking a payload before shipping it wants the whole verdict in one pass, so a
+    bad signature does not stop the reading here as it does for a real ingest.
+    """
+    violations: list[str] = []
+    verdict = ""  # a bad signature is among the violations instead
+    try:
+        verdict = signing.verdict(payload, signature)
+    except signing.BadSignature as exc:
+        violations.append(str(exc))
+    try:
+        feed = parse(payload, now=now)
+    except InvalidFeed as exc:
+        violations += exc.violations
+    if violations:
+        result = attempt.finish(Outcome.REJECTED, summarise(violations))
+    else:
+        digest = hashlib.sha256(payload).hexdigest()
+        stored = compare(latest_snapshot(), feed, digest)
+        result = attempt.finish(*(stored or (Outcome.ACCEPTED, "valid, new")))
+    return replace(result, violations=tuple(violations), signature=verdict)
 
 
 def lock_out_other_writers() -> None:
@@ -208,11 +247,11 @@ def store(
         generated_at=feed.generated_at,
         source=feed.source,
         deployed_since=feed.deployed_since,
-        tenant_isolation_24h=feed.tenant_isolation["24h"],
-        tenant_isolation_7d=feed.tenant_isolation["7d"],
-        tenant_isolation_30d=feed.tenant_isolation["30d"],
-        uptime_percent=feed.uptime_percent,
-        bypasses=feed.bypasses,
+        tenant_isolation_24h=feed.tenant_isolation.last_24h,
+        tenant_isolation_7d=feed.tenant_isolation.last_7d,
+        tenant_isolation_30d=feed.tenant_isolation.last_30d,
+        uptime_percent=feed.enforcement.uptime_percent,
+        bypasses=feed.enforcement.bypasses,
         # Only a well-formed signature is kept; only a verified one is ever claimed.
         signature=signature if signing.decode(signature) else "",
         signature_verified=verified,
@@ -228,7 +267,7 @@ def store(
             blocked=tally.blocked,
         )
         for position, service in enumerate(feed.services)
-        for window, tally in service.windows.items()
+        for window, tally in service.windows.tallies().items()
     )
     ServiceDay.objects.bulk_create(
         ServiceDay(
@@ -249,12 +288,12 @@ def store(
             position=position,
             count_30d=rule.count_30d,
         )
-        for position, rule in enumerate(feed.rules)
+        for position, rule in enumerate(feed.boundary_blocks_by_rule)
     )
     PressureBucket.objects.bulk_create(
         PressureBucket(
-            snapshot=snapshot, lower=bucket.lower, upper=bucket.upper, sessions=bucket.sessions
+            snapshot=snapshot, lower=bucket.from_, upper=bucket.to, sessions=bucket.sessions
         )
-        for bucket in feed.buckets
+        for bucket in feed.context_pressure.buckets
     )
     return snapshot

@@ -8,7 +8,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-WINDOWS = ("24h", "7d", "30d")
+from .feed import WINDOWS
+
 WINDOW_CHOICES = [(w, w) for w in WINDOWS]
 
 

@@ -14,7 +14,7 @@ from .conftest import AXE, EDITOR_PASSWORD, SCREENSHOTS
 pytestmark = pytest.mark.e2e
 
 PAGES = ["/", "/about/", "/enforcement/", "/metrics/"]
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "contract" / "examples" / "feed-v1.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "metrics" / "contract" / "examples" / "feed-v1.json"
 # Collects CSP violations from the first byte on; init scripts are not subject to the page's CSP.
 CSP_SPY = """
 window.__cspViolations = [];

@@ -10,26 +10,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from metrics.models import IngestRun, Snapshot
 
-from .conftest import encode, json_reply
+from .conftest import encode, json_reply, sign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def partner_key(settings) -> Ed25519PrivateKey:
-    """A key pair made for this test; the site is configured with its public half."""
-    private = Ed25519PrivateKey.generate()
-    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    settings.METRICS_PUBLIC_KEY = base64.b64encode(public).decode()
-    return private
-
-
-def sign(key: Ed25519PrivateKey, body: bytes) -> str:
-    return base64.b64encode(key.sign(body)).decode()
 
 
 def test_a_good_signature_is_accepted_stored_and_claimed(
