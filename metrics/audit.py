@@ -13,7 +13,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
+from .api import open_to_all
 from .models import ChainCheck, IngestRun
 
 PER_PAGE = 50
@@ -71,6 +73,8 @@ def audit(request):
     return render(request, "metrics/audit.html", context)
 
 
+@require_safe
+@open_to_all
 def log_json(request):
     month, page = page_of(request)
     chain = ChainCheck.objects.order_by("-checked_at").first()

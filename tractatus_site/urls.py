@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from metrics import audit
+from metrics import api, audit
 
 from . import views
 
@@ -11,6 +11,7 @@ handler500 = "tractatus_site.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", api.reference, name="api"),
     path("audit/", audit.audit, name="audit"),
     path("api/metrics/log.json", audit.log_json, name="audit-log"),
     path("api/metrics/", include("metrics.urls")),
