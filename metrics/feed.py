@@ -12,6 +12,7 @@ No Django here: partners and `python -m metrics.feed` can use it on its own.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import sys
@@ -37,7 +38,10 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parent / "contract" / "framework-metrics-v1.schema.json"
+# 5,000 audit events at their longest take about 2 MiB; the rest of a payload, 200 KiB.
+MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
 MAX_COUNT = 2**53 - 1
+MAX_AUDIT_EVENTS = 5000
 MAX_FUTURE = timedelta(minutes=5)
 WINDOWS = ("24h", "7d", "30d")
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -47,7 +51,17 @@ TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
     r"(?:[Zz]|([+-])([01]\d|2[0-3]):([0-5]\d))\Z"
 )
+EVENT_ID = r"^[A-Za-z0-9._:-]{1,64}$"
+TENANT = r"^t_[0-9a-f]{16}$"
+DECISIONS = ("blocked", "allowed", "escalated")
 RULE = "contract_rule"
+# What an event's detail must never carry: the consumer enforces anonymity, it does not trust it.
+EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+URL = re.compile(r"[a-z][a-z0-9+.-]*://|www\.", re.IGNORECASE)
+DIGITS = re.compile(r"\d{9,}")
+IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d)")
+# Runs of hex digits, colons and dots with two colons or more; ipaddress says which are IPv6.
+IPV6 = re.compile(r"[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*")
 
 
 def calendar_date(value: Any) -> date:
@@ -195,6 +209,58 @@ def buckets_contiguous(buckets: Sequence[Bucket]) -> Iterator[Broken]:
             )
 
 
+def names_no_one(detail: str) -> Iterator[str]:
+    """What in an event's free text could identify someone: each kind found, never the text."""
+    if EMAIL.search(detail):
+        yield "an email address"
+    if any(is_address(m, ipaddress.IPv4Address) for m in IPV4.findall(detail)):
+        yield "an IPv4 address"
+    if any(is_address(m.strip("."), ipaddress.IPv6Address) for m in IPV6.findall(detail)):
+        yield "an IPv6 address"
+    if URL.search(detail):
+        yield "a URL"
+    if DIGITS.search(detail):
+        yield "a run of 9 or more digits"
+
+
+def is_address(text: str, kind: type) -> bool:
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return True
+
+
+def anonymous(detail: str | None) -> Iterator[Broken]:
+    """An event's detail is plain text about the decision, never about a person or a machine."""
+    for kind in names_no_one(detail or ""):
+        yield Broken(("detail",), f"contains {kind} (anonymity rule; the text is not quoted)")
+
+
+def rule_matches_decision(decision: str, rule: str | None) -> Iterator[Broken]:
+    """A block or an escalation names the rule that made it; an allowed operation names none."""
+    if decision == "allowed" and rule is not None:
+        yield Broken(("rule",), 'must be null or absent when decision is "allowed"')
+    if decision != "allowed" and rule is None:
+        yield Broken(("rule",), f'required when decision is "{decision}"')
+
+
+def events_fit_the_feed(
+    events: Sequence[AuditEvent], keys: set[str], generated_at: datetime
+) -> Iterator[Broken]:
+    """Each event names a service of this payload and happened by the time it was generated."""
+    seen: dict[str, int] = {}
+    for n, event in enumerate(events):
+        if event.id in seen:
+            first = f"audit_events[{seen[event.id]}]"
+            yield Broken(("audit_events", n, "id"), f"duplicate id (the same as {first})")
+        seen.setdefault(event.id, n)
+        if event.at > generated_at:
+            yield Broken(("audit_events", n, "at"), "after generated_at")
+        if event.service not in keys:
+            yield Broken(("audit_events", n, "service"), "not the key of a service in this payload")
+
+
 def not_in_future(generated_at: datetime, now: datetime) -> Iterator[Broken]:
     """A feed is not generated later than a few minutes from now (clocks drift a little)."""
     if generated_at - now > MAX_FUTURE:
@@ -308,6 +374,44 @@ class Enforcement(Part):
     bypasses: Count
 
 
+class AuditEvent(Part):
+    """One decision of the framework on the source, about a pseudonymous tenant."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            # Said by the schema as well as by the rule below: a rule exactly when not allowed.
+            "if": {"properties": {"decision": {"const": "allowed"}}},
+            "then": {"properties": {"rule": {"type": "null"}}},
+            "else": {"required": ["rule"], "properties": {"rule": {"type": "string"}}},
+        }
+    )
+
+    id: Annotated[str, StringConstraints(pattern=EVENT_ID)] = Field(
+        description="Unique in the payload and stable forever at the partner."
+    )
+    at: Timestamp = Field(description="When the decision was made; not after generated_at.")
+    service: Slug = Field(description="The key of a service in the same payload.")
+    decision: Literal["blocked", "allowed", "escalated"]
+    rule: Slug | None = Field(
+        default=None,
+        description='The rule applied: required for "blocked" and "escalated", null or absent '
+        'for "allowed".',
+    )
+    tenant: Annotated[str, StringConstraints(pattern=TENANT)] = Field(
+        description="A pseudonym: a keyed hash the partner computes, never a raw identifier."
+    )
+    detail: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None,
+        description="Plain text. No email address, IP address, URL or run of 9 or more digits.",
+    )
+
+    @model_validator(mode="after")
+    def _rules(self) -> AuditEvent:
+        broken = [*rule_matches_decision(self.decision, self.rule), *anonymous(self.detail)]
+        enforce("AuditEvent", broken, self)
+        return self
+
+
 class Feed(Part):
     """A framework-metrics payload that keeps every rule of the contract."""
 
@@ -336,6 +440,12 @@ class Feed(Part):
     boundary_blocks_by_rule: list[RuleCount] = Field(max_length=50)
     context_pressure: ContextPressure
     enforcement: Enforcement
+    audit_events: list[AuditEvent] = Field(
+        default=[],
+        max_length=MAX_AUDIT_EVENTS,
+        description="Optional: the partner's most recent decisions, newest or oldest first; "
+        "consecutive payloads may repeat events, which never change once published.",
+    )
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> Feed:
@@ -346,6 +456,9 @@ class Feed(Part):
             *dates_not_after(self.services, self.generated_at.date()),
             *unique(
                 "boundary_blocks_by_rule", "rule", [r.rule for r in self.boundary_blocks_by_rule]
+            ),
+            *events_fit_the_feed(
+                self.audit_events, {s.key for s in self.services}, self.generated_at
             ),
         ]
         enforce("Feed", broken, self)

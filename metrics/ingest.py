@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -18,10 +19,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import demo, signing
-from .feed import Feed
-from .fetch import MAX_BYTES, FetchError, Policy, fetch
+from . import feed as contract
+from .feed import MAX_PAYLOAD_BYTES, Feed
+from .fetch import FetchError, Policy, fetch
 from .figures import forget_latest_figures, latest_snapshot
 from .models import (
+    AuditEvent,
     IngestRun,
     PressureBucket,
     RuleBlocks,
@@ -137,12 +140,13 @@ def ingest_file(path: str | Path, *, dry_run: bool = False, signature: str = "")
     attempt = Attempt(path.as_uri(), dry_run)
     try:
         with path.open("rb") as handle:
-            payload = handle.read(MAX_BYTES + 1)
+            payload = handle.read(MAX_PAYLOAD_BYTES + 1)
     except OSError as exc:
         return attempt.finish(Outcome.FAILED, "file unreadable", error=f"{path}: {exc}")
-    if len(payload) > MAX_BYTES:
+    if len(payload) > MAX_PAYLOAD_BYTES:
         attempt.bytes_read = len(payload)
-        return attempt.finish(Outcome.FAILED, "too large", error=f"{path}: over {MAX_BYTES} bytes")
+        error = f"{path}: over {MAX_PAYLOAD_BYTES} bytes"
+        return attempt.finish(Outcome.FAILED, "too large", error=error)
     return _ingest(payload, attempt, signature=signature)
 
 
@@ -176,7 +180,11 @@ def _ingest(
             verdict = compare(latest, feed, digest)
             if verdict:
                 return attempt.finish(*verdict)
-            snapshot = store(feed, payload, digest, latest, signature, verified)
+            events = sort_events(feed.audit_events)
+            if events.changed:
+                reason = summarise(events.changed)
+                return attempt.finish(Outcome.REJECTED, reason, error="\n".join(events.changed))
+            snapshot = store(feed, payload, digest, latest, signature, verified, events.new)
             result = attempt.finish(Outcome.ACCEPTED, snapshot=snapshot)
     except IntegrityError as exc:
         # Only reachable if another writer slipped past the lock: its copy is the one kept.
@@ -197,17 +205,62 @@ def check(payload: bytes, attempt: Attempt, signature: str, now: datetime) -> Re
         verdict = signing.verdict(payload, signature)
     except signing.BadSignature as exc:
         violations.append(str(exc))
+    stored = None
     try:
         feed = parse(payload, now=now)
     except InvalidFeed as exc:
         violations += exc.violations
+    else:
+        stored = compare(latest_snapshot(), feed, hashlib.sha256(payload).hexdigest())
+        if stored is None:
+            violations += sort_events(feed.audit_events).changed
     if violations:
         result = attempt.finish(Outcome.REJECTED, summarise(violations))
     else:
-        digest = hashlib.sha256(payload).hexdigest()
-        stored = compare(latest_snapshot(), feed, digest)
         result = attempt.finish(*(stored or (Outcome.ACCEPTED, "valid, new")))
     return replace(result, violations=tuple(violations), signature=verdict)
+
+
+@dataclass(frozen=True)
+class SortedEvents:
+    new: list[contract.AuditEvent]
+    changed: list[str]  # a violation for each event stored before with other content
+
+
+def content_of(event: contract.AuditEvent) -> tuple:
+    """An event's content as `AuditEvent.content` stores it: absent texts are empty."""
+    return (
+        event.at,
+        event.service,
+        event.decision,
+        event.rule or "",
+        event.tenant,
+        event.detail or "",
+    )
+
+
+def sort_events(events: list[contract.AuditEvent]) -> SortedEvents:
+    """Which of a payload's events are new, and which contradict what was published before.
+
+    Payloads overlap, so an event stored with the same content is skipped; one stored with
+    other content is refused, because the log is append-only and an event never changes.
+    """
+    stored = {
+        row.event_id: row.content
+        for row in AuditEvent.objects.filter(event_id__in=[e.id for e in events]).only(
+            "event_id", *AuditEvent.CONTENT
+        )
+    }
+    new, changed = [], []
+    for n, event in enumerate(events):
+        if event.id not in stored:
+            new.append(event)
+        elif stored[event.id] != content_of(event):
+            changed.append(
+                f"audit_events[{n}]: its id was published before with other content"
+                " (events never change)"
+            )
+    return SortedEvents(new, changed)
 
 
 def lock_out_other_writers() -> None:
@@ -238,8 +291,9 @@ def store(
     previous: Snapshot | None,
     signature: str = "",
     verified: bool = False,
+    new_events: Sequence[contract.AuditEvent] = (),
 ) -> Snapshot:
-    """The snapshot and every normalised row of `feed` (call inside a transaction)."""
+    """The snapshot, every normalised row of `feed` and its new audit events (in a transaction)."""
     snapshot = Snapshot.objects.create(
         raw=payload,
         sha256=digest,
@@ -295,5 +349,21 @@ def store(
             snapshot=snapshot, lower=bucket.from_, upper=bucket.to, sessions=bucket.sessions
         )
         for bucket in feed.context_pressure.buckets
+    )
+    AuditEvent.objects.bulk_create(
+        (
+            AuditEvent(
+                event_id=event.id,
+                at=event.at,
+                service=event.service,
+                decision=event.decision,
+                rule=event.rule or "",
+                tenant=event.tenant,
+                detail=event.detail or "",
+                snapshot=snapshot,
+            )
+            for event in new_events
+        ),
+        batch_size=1000,
     )
     return snapshot

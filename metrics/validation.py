@@ -3,7 +3,8 @@
 `parse()` turns the payload bytes into a `Feed` or raises `InvalidFeed`, which lists every
 violation found, each naming its field path and what was wrong, e.g.
 `services[2].windows.7d.operations: expected an integer, got 3.5`. Those lines are public (the
-audit trail shows the first), so they quote the feed's own values and nothing else.
+audit trail shows the first), so they quote the feed's own values and nothing else, and never
+an audit event's: those may hold what the anonymity rules forbid.
 """
 
 from __future__ import annotations
@@ -86,9 +87,12 @@ def reason(error: dict) -> str:
     context = {name: plain(value) for name, value in error.get("ctx", {}).items()}
     template = PROBLEMS.get(kind)
     problem = template.format(**context) if template else error["msg"]
-    sized = kind in ("too_short", "too_long")
-    got = context["actual_length"] if sized else shown(error["input"])
-    return f"{path}: {problem}, got {got}"
+    if kind in ("too_short", "too_long"):
+        return f"{path}: {problem}, got {context['actual_length']}"
+    if error["loc"][:1] == ("audit_events",):
+        # An event's text may be what anonymity forbids, so it is never repeated.
+        return f"{path}: {problem}"
+    return f"{path}: {problem}, got {shown(error['input'])}"
 
 
 def _reject_constant(name: str) -> Any:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from metrics.demo import demo_payload
+from metrics.feed import MAX_PAYLOAD_BYTES
 from metrics.figures import latest_figures
 from metrics.models import (
     IngestRun,
@@ -134,9 +135,9 @@ def test_an_unreadable_file_fails_with_status_3(tmp_path, ingest_command):
 
 
 def test_a_file_over_one_mebibyte_is_not_read_whole(feed_file, ingest_command):
-    status, out = ingest_command("--file", feed_file(b" " * (5 * 1024 * 1024)))
+    status, out = ingest_command("--file", feed_file(b" " * (MAX_PAYLOAD_BYTES + 5)))
     assert (status, out.strip()) == (3, "failed: too large")
-    assert IngestRun.objects.get().bytes_read == 1024 * 1024 + 1
+    assert IngestRun.objects.get().bytes_read == MAX_PAYLOAD_BYTES + 1
 
 
 def test_a_dry_run_checks_and_stores_nothing(example, feed_file, ingest_command):
