@@ -11,7 +11,7 @@ def signed_in(user) -> Client:
     """A browser signed in as `user` with a confirmed TOTP device, verified for this session."""
     browser = Client()
     browser.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     session = browser.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
