@@ -11,12 +11,12 @@ handler500 = "tractatus_site.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("staff.urls")),  # sign-in, second factor, recovery codes
     path("audit/", audit.audit, name="audit"),
     path("api/metrics/log.json", audit.log_json, name="audit-log"),
     path("api/metrics/", include("metrics.urls")),
     path("api/metrics/", include("metrics.dashboard_urls")),
     path("reports/", include("reports.urls")),
+    path("", include("staff.urls")),  # sign-in, second factor, recovery codes
     path("", include("measures.urls")),
     path("", include("showcase.urls")),
 ]
