@@ -25,8 +25,34 @@ from .models import ChainCheck, FrameworkService, IngestRun, Snapshot
 
 @admin.register(FrameworkService)
 class FrameworkServiceAdmin(SimpleHistoryAdmin):
+    """Editors change the copy (change permission); reviewers the feed mapping and status."""
+
     list_display = ["name", "feed_key", "status", "order", "published"]
     list_editable = ["order", "published"]
+
+    @staticmethod
+    def may_edit_copy(request) -> bool:
+        return request.user.has_perm("metrics.change_frameworkservice")
+
+    @staticmethod
+    def may_edit_mapping(request) -> bool:
+        return request.user.has_perm("metrics.change_feed_mapping")
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_edit_copy(request) or self.may_edit_mapping(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:  # a new service is a new mapping, named by whoever may add one
+            return ()
+        return (() if self.may_edit_copy(request) else FrameworkService.COPY_FIELDS) + (
+            () if self.may_edit_mapping(request) else FrameworkService.MAPPING_FIELDS
+        )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not self.may_edit_copy(request):
+            changelist.list_editable = ()  # order and published are copy
+        return changelist
 
 
 def snapshot_admin_url(snapshot: Snapshot) -> str:

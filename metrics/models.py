@@ -39,8 +39,13 @@ class FrameworkService(models.Model):
     published = models.BooleanField(default=True)
     history = HistoricalRecords()
 
+    # Who may change what (staff groups): editors the copy, metrics reviewers the mapping.
+    COPY_FIELDS = ("name", "unit", "description", "order", "published")
+    MAPPING_FIELDS = ("feed_key", "status")
+
     class Meta:
         ordering = ["order", "id"]
+        permissions = [("change_feed_mapping", "Can change a service's feed key and status")]
 
     def __str__(self):
         return self.name

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/metrics/", include("metrics.urls")),
     path("api/metrics/", include("metrics.dashboard_urls")),
     path("reports/", include("reports.urls")),
+    path("", include("staff.urls")),  # sign-in, second factor, recovery codes
     path("", include("measures.urls")),
     path("", include("showcase.urls")),
 ]
