@@ -20,7 +20,7 @@ from tractatus_site.admin import ReadOnlyAdmin
 
 from .chain import record_chain_check
 from .health import latest_snapshot_summary, unmapped_keys
-from .models import ChainCheck, FrameworkService, IngestRun, Snapshot
+from .models import AuditEvent, ChainCheck, FrameworkService, IngestRun, Snapshot
 
 
 @admin.register(FrameworkService)
@@ -83,6 +83,26 @@ class IngestRunAdmin(ReadOnlyAdmin):
             return "-"
         return format_html(
             '<a href="{}">{}</a>', snapshot_admin_url(run.snapshot), run.snapshot.short_sha256
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The framework's decisions as the feed published them: evidence, never edited."""
+
+    list_display = ["at", "decision", "service", "rule", "tenant", "event_id", "snapshot_link"]
+    list_filter = ["decision"]
+    # Exact matches only: each is answered by an index, however many events are stored.
+    search_fields = ["=event_id", "=tenant", "=service", "=rule"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("snapshot").defer("snapshot__raw")
+
+    @admin.display(description="snapshot")
+    def snapshot_link(self, event: AuditEvent) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', snapshot_admin_url(event.snapshot), event.snapshot.short_sha256
         )
 
 

@@ -242,6 +242,15 @@ class AuditEventQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-at", "-pk")
 
+    def recent_enforcement(self, limit: int = 10):
+        """The latest blocks and escalations, with what a list shows of their snapshot."""
+        return (
+            self.enforcement()
+            .select_related("snapshot")
+            .only(*AuditEvent.CONTENT, "event_id", "snapshot__sha256", "snapshot__source")
+            .newest_first()[:limit]
+        )
+
 
 class AuditEvent(models.Model):
     """One decision of the framework on MySovereignty, as the feed published it: never changed.

@@ -149,6 +149,7 @@ class Section(Orderable):
         EXAMPLES = "examples", "Enforcement examples"
         EVIDENCE = "evidence", "Evidence steps"
         DASHBOARD = "dashboard", "Metrics dashboard"
+        DECISIONS = "decisions", "Recent enforcement decisions"
         COMPARISON = "comparison", "Comparison table"
         CITATIONS = "citations", "Citations"
         VIDEO = "video", "Video demo"

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "showcase",
     "measures",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [

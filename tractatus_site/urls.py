@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from metrics import api, audit
+from metrics import api
 
 from . import views
 
@@ -12,8 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.reference, name="api"),
-    path("audit/", audit.audit, name="audit"),
-    path("api/metrics/log.json", audit.log_json, name="audit-log"),
+    path("audit/", include("audit.urls")),
+    path("api/metrics/", include("audit.api_urls")),
     path("api/metrics/", include("metrics.urls")),
     path("api/metrics/", include("metrics.dashboard_urls")),
     path("reports/", include("reports.urls")),

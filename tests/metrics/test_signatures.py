@@ -58,7 +58,7 @@ def test_a_missing_malformed_or_wrong_signature_is_rejected_and_changes_nothing(
     assert not Snapshot.objects.exists()
     run = IngestRun.objects.get()
     assert run.outcome == "rejected" and run.reason.startswith(reason)
-    assert reason in client.get("/audit/").content.decode()
+    assert reason in client.get("/audit/feed/").content.decode()
     assert client.get("/metrics/").content == before
 
 
@@ -78,7 +78,7 @@ def test_without_a_key_nothing_is_required_and_nothing_is_claimed(example, feed_
                                                                   ingest_command, client):
     assert ingest_command("--file", feed_file(example))[0] == 0
     assert Snapshot.objects.get().signature_verified is False
-    assert "not signed" in client.get("/audit/").content.decode()
+    assert "not signed" in client.get("/audit/feed/").content.decode()
     assert "Ed25519" not in client.get("/metrics/").content.decode()
 
 
