@@ -21,6 +21,8 @@ ENDPOINTS = [
     "/api/metrics/daily.csv",
     "/api/metrics/windows.csv",
     "/api/metrics/log.json",
+    "/api/metrics/audit.json",
+    "/api/metrics/audit.csv",
     "/reports/feed.xml",
     "/api/metrics/contract/v1.schema.json",
 ]
@@ -35,8 +37,8 @@ def signed_snapshot(partner_key, example, feed_file, ingest_command) -> Snapshot
 
 
 def curl_paths(page: str) -> list[str]:
-    """The path of every `curl -s http://testserver/…` command on the page."""
-    return re.findall(r"curl -s http://testserver(/\S+?)(?= |\n|<)", html.unescape(page))
+    """The path of every `curl -s http://testserver/…` command on the page (quoted or not)."""
+    return re.findall(r"curl -s '?http://testserver(/[^\s'<]+)", html.unescape(page))
 
 
 def test_it_documents_every_public_endpoint_in_the_sites_chrome(client):
