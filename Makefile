@@ -40,12 +40,14 @@ e2e-deps:
 	test -f var/node/node_modules/axe-core/axe.min.js || \
 		npm install --silent --no-audit --no-fund --prefix var/node axe-core@$(AXE_VERSION)
 
-# Benchmarks (scripts, not tests): HTTP load under gunicorn, then ingest and dashboard.
+# Benchmarks (scripts, not tests): HTTP load under gunicorn, then ingest, dashboard and the
+# audit viewer (10 million events on PostgreSQL).
 bench: $(VENV)/.installed
-	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-$$(.ci/postgres.sh 2>/dev/null || true)} \
-		$(BIN)/python -m tractatus_site.bench_load
-	$(BIN)/python -m metrics.bench
-	$(BIN)/python -m metrics.bench_dashboard
+	export BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-$$(.ci/postgres.sh 2>/dev/null || true)}; \
+	$(BIN)/python -m tractatus_site.bench_load && \
+	$(BIN)/python -m metrics.bench && \
+	$(BIN)/python -m metrics.bench_dashboard && \
+	$(BIN)/python -m audit.bench
 
 # The feed contract's JSON Schema is generated from its Pydantic models (metrics/feed.py).
 schema: $(VENV)/.installed
