@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from metrics.api import open_to_all
+from metrics.api import live_data
 from metrics.models import AuditEvent, FrameworkService
 from tractatus_site.pagecache import cache_public_page
 
@@ -68,7 +68,7 @@ def bad_filters(filters: events.EventFilters) -> JsonResponse:
 
 
 @require_safe
-@open_to_all
+@live_data
 def events_json(request: HttpRequest) -> JsonResponse:
     """The decisions as JSON, 50 a page: {"events": [...], "next": cursor or null}."""
     filters = events.EventFilters(request.GET)
@@ -89,7 +89,7 @@ class Echo:
 
 
 @require_safe
-@open_to_all
+@live_data
 def events_csv(request: HttpRequest) -> HttpResponse:
     """Every matching decision as CSV, streamed, however many there are."""
     filters = events.EventFilters(request.GET)
@@ -105,7 +105,7 @@ def events_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@open_to_all
+@live_data
 def log_json(request: HttpRequest) -> JsonResponse:
     """The ingest log as JSON, 50 a page, with the last check of the hash chain."""
     month, page = ingest_log.page_of(request)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from showcase.models import Page
@@ -64,13 +63,11 @@ def read_body(request: HttpRequest) -> bytes:
 
 
 def site_paths() -> frozenset[str]:
-    """The paths of published pages, cached until an editor's save changes the page cache."""
-    key = f"measures:paths:{pagecache.current_version()}"
-    paths = cache.get(key)
-    if paths is None:
-        paths = frozenset(page.get_absolute_url() for page in Page.objects.visible().only("slug"))
-        cache.set(key, paths, timeout=None)
-    return paths
+    """The paths of published pages, cached for the editors' content as the database holds it."""
+    return pagecache.remembered(
+        "measures:paths",
+        lambda: frozenset(page.get_absolute_url() for page in Page.objects.visible().only("slug")),
+    )
 
 
 def parse_report(body: bytes, paths: frozenset[str]) -> Report:

@@ -27,6 +27,7 @@ SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 # Bumped whenever the shape of latest.json changes, so caches do not keep the old shape.
 LATEST_FORMAT = "v1"
 SHORT = 60
+LIVE_MAX_AGE = 30
 ONE_DAY = 60 * 60 * 24
 ONE_YEAR = ONE_DAY * 365
 SPECIFICATION_PATH = SCHEMA_PATH.with_name("framework-metrics-v1.md")
@@ -45,6 +46,29 @@ def open_to_all(view):
         # No credentials are allowed with "*", so a visitor's cookies never travel with it.
         response["Access-Control-Allow-Origin"] = "*"
         response["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
+
+    return wrapper
+
+
+def live_data(view):
+    """Public data that follows the latest snapshot: open to all, kept briefly by any cache.
+
+    A shared cache (a CDN) keeps it no longer than the page cache here does; browsers and
+    pollers revalidate with the ETag after 30 seconds and mostly get a 304.
+    """
+
+    @open_to_all
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=LIVE_MAX_AGE,
+            s_maxage=settings.PAGE_CACHE_SECONDS,
+            stale_while_revalidate=LIVE_MAX_AGE,
+        )
         return response
 
     return wrapper
@@ -78,8 +102,7 @@ def latest_modified(request: HttpRequest):
 
 
 @require_safe
-@open_to_all
-@cached_publicly(SHORT)
+@live_data
 @condition(etag_func=latest_etag, last_modified_func=latest_modified)
 def latest(request: HttpRequest) -> JsonResponse:
     """The latest accepted snapshot, normalised; the hashes let anyone fetch and check it."""

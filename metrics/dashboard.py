@@ -17,7 +17,6 @@ from django.db.models import Count, DateField, F, Max, Min, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.timesince import timesince
 
 from tractatus_site import pagecache
 
@@ -299,7 +298,7 @@ class DashboardFragment:
         self.figures = figures
         self.services = services
         self.today = timezone.now().astimezone(UTC).date()
-        self.key = f"{figures.sha256}:{pagecache.current_version()}:{self.today}"
+        self.key = f"{pagecache.site_state().key}:{self.today}"
 
     @cached_property
     def charts(self) -> Dashboard:
@@ -320,8 +319,8 @@ def live_update(figures: Figures, now: datetime) -> dict:
         "state_label": State.LABELS[state],
         "sha256": figures.sha256,
         "as_of": as_of.isoformat() if as_of else None,
+        # No "… ago" here: it would change the answer every minute, and pollers revalidate.
         "as_of_text": f"{format_date(as_of, 'j M Y, H:i')} UTC" if as_of else "",
-        "age": timesince(as_of, now) if as_of else "",
         "figures": live_values(figures),
     }
 

@@ -7,15 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Subquery
 from django.utils import timezone
 
 from tractatus_site import pagecache
 
 from .models import WINDOWS, ServiceWindow, Snapshot
-
-CACHE_KEY = "metrics:latest-figures:v2"
 
 
 class State:
@@ -117,14 +113,13 @@ def latest_snapshot() -> Snapshot | None:
     return Snapshot.objects.defer("raw").order_by("-generated_at").first()
 
 
-def read_latest_figures() -> Figures:
-    """The latest snapshot's figures in one query: its windows, each with the snapshot joined.
+def read_figures(sha256: str) -> Figures:
+    """A snapshot's figures in one query: its windows, each with the snapshot joined.
 
     Every accepted snapshot has at least one service, so it always has window rows.
     """
-    latest = Snapshot.objects.order_by("-generated_at").values("pk")[:1]
     windows = list(
-        ServiceWindow.objects.filter(snapshot=Subquery(latest))
+        ServiceWindow.objects.filter(snapshot__sha256=sha256)
         .select_related("snapshot")
         .defer("snapshot__raw")
         .order_by("position", "window")
@@ -133,18 +128,11 @@ def read_latest_figures() -> Figures:
 
 
 def latest_figures() -> Figures:
-    """The latest accepted snapshot's figures, from the shared cache when it has them."""
-    figures = cache.get(CACHE_KEY)
-    if figures is None:
-        figures = read_latest_figures()
-        cache.set(CACHE_KEY, figures, timeout=None)
-    return figures
-
-
-def forget_latest_figures() -> None:
-    """Called when a snapshot is accepted, so every process reads it and no page shows the old."""
-    cache.delete(CACHE_KEY)
-    pagecache.invalidate()
+    """The figures of the latest snapshot the database holds; cached under its SHA-256."""
+    sha256 = pagecache.site_state().snapshot
+    if not sha256:
+        return NO_FIGURES
+    return pagecache.remembered("figures", lambda: read_figures(sha256))
 
 
 def format_count(value: int | None) -> str:

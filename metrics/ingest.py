@@ -18,11 +18,13 @@ from pathlib import Path
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from tractatus_site import pagecache
+
 from . import demo, signing
 from . import feed as contract
 from .feed import MAX_PAYLOAD_BYTES, Feed
 from .fetch import FetchError, Policy, fetch
-from .figures import forget_latest_figures, latest_snapshot
+from .figures import latest_snapshot
 from .models import (
     AuditEvent,
     IngestRun,
@@ -189,7 +191,8 @@ def _ingest(
     except IntegrityError as exc:
         # Only reachable if another writer slipped past the lock: its copy is the one kept.
         return attempt.finish(Outcome.UNCHANGED, "stored by a concurrent run", error=str(exc))
-    forget_latest_figures()
+    # Committed: every cached page is now older than the latest snapshot.
+    pagecache.invalidate()
     return result
 
 

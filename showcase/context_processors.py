@@ -13,4 +13,4 @@ def read_chrome() -> dict:
 
 def site_chrome(request) -> dict:
     """Site settings and navigation: the same on every page, so cached until an edit."""
-    return pagecache.until_edit("chrome", read_chrome)
+    return pagecache.remembered("chrome", read_chrome)

@@ -25,15 +25,18 @@ Kind = Section.Kind
 
 def read_content(slug: str, preview: bool = False) -> dict | None:
     """The page and the editors' rows its sections show, or None when there is no such page."""
-    page = Page.objects.visible(preview).filter(slug=slug).first()
-    if page is None:
-        return None
+    pages = Page.objects.visible(preview).filter(slug=slug)
     highlights = Highlight.objects.visible(preview).select_related("service")
+    # The sections with their page joined: one query for both, but for a page with no section.
     sections = list(
-        page.sections.visible(preview)
-        .select_related("video")
+        Section.objects.visible(preview)
+        .filter(page__in=pages)
+        .select_related("page", "video")
         .prefetch_related(Prefetch("highlights", highlights, to_attr="highlight_list"))
     )
+    page = sections[0].page if sections else pages.first()
+    if page is None:
+        return None
     kinds = {section.kind for section in sections}
     content = {"page": page, "sections": sections, "preview": preview}
     if kinds & {Kind.SERVICES, Kind.DASHBOARD}:
@@ -61,7 +64,7 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
     if preview:
         content = read_content(slug, preview=True)
     else:
-        content = pagecache.until_edit(f"page:{slug}", lambda: read_content(slug))
+        content = pagecache.remembered(f"page:{slug}", lambda: read_content(slug))
     if content is None:
         return None
     figures = latest_figures()
@@ -74,8 +77,8 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
     if "services" in content:
         context["service_rows"] = service_rows(content["services"], figures)
     if any(section.kind == Kind.DECISIONS for section in content["sections"]):
-        # New decisions arrive only with a snapshot, which is an edit as far as caching goes.
-        context["decisions"] = pagecache.until_edit(
+        # New decisions arrive only with a snapshot, and its SHA-256 is part of the key.
+        context["decisions"] = pagecache.remembered(
             "recent-decisions", lambda: list(AuditEvent.objects.recent_enforcement())
         )
     if any(section.kind == Kind.DASHBOARD for section in content["sections"]):

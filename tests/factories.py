@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from metrics.figures import forget_latest_figures
 from metrics.models import (
     WINDOWS,
     AuditEvent,
@@ -18,6 +17,7 @@ from metrics.models import (
     ServiceWindow,
     Snapshot,
 )
+from tractatus_site import pagecache
 
 
 def make_snapshot(
@@ -73,7 +73,7 @@ def make_snapshot(
         PressureBucket(snapshot=snapshot, lower=lower, upper=upper, sessions=sessions)
         for lower, upper, sessions in buckets
     )
-    forget_latest_figures()
+    pagecache.invalidate()
     return snapshot
 
 

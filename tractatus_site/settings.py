@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "measures",
     "reports",
     "audit",
+    "tractatus_site",
 ]
 
 MIDDLEWARE = [
@@ -53,7 +54,12 @@ MIDDLEWARE = [
     "tractatus_site.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags and 304s for every response; a cached page keeps its ETag (PageCacheMiddleware).
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous visitors' cached pages, answered before sessions, auth and URL resolving.
+    "tractatus_site.pagecache.PageCacheMiddleware",
     "tractatus_site.middleware.TextGZipMiddleware",
+    "tractatus_site.pagecache.SiteStateMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,17 +106,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cron ingest runs in another process than the web workers: the default cache
-# is a file cache every process on the machine shares, so invalidation reaches them all.
+# The shared cache. By default a file cache every process on the machine shares (web workers
+# and the cron ingest), so invalidation reaches them all; past one machine, Redis:
+# CACHE_URL=redis://host:6379/1 (rediss:// for TLS), through django-redis, which can turn an
+# unreachable Redis into cache misses: a cache outage slows the site down, it never stops it.
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}"
     ),
+    # The database's own cache table (created by migrate): what changes once per snapshot is
+    # computed on first read and kept where the database serves it, Redis or no Redis.
+    "durable": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tractatus_durable_cache",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
+# With Redis unreachable, each cache call gives up after CACHE_TIMEOUT seconds and counts as a
+# miss (logged by django_redis), so pages are built from the database instead.
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.25),
+    "SOCKET_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.25),
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 # The cache holds pickled rows and rendered HTML, which only the code that wrote them can read
 # safely; deploy/ ships each release into a directory named for its commit, so by default
 # each release keys its entries apart and never reads what an older one cached.
-CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default=BASE_DIR.name)
+for _cache in CACHES.values():
+    _cache["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default=BASE_DIR.name)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.cache import cache
+from django.core.cache.backends.dummy import DummyCache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
@@ -9,17 +13,32 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 
+def cache_state() -> str:
+    """ok, degraded (unreachable, or not keeping what it is given) or off (no cache at all)."""
+    if isinstance(cache, DummyCache):
+        return "off"
+    probe = uuid.uuid4().hex
+    key = f"healthz:{probe}"
+    cache.set(key, probe, timeout=10)
+    kept = cache.get(key) == probe
+    cache.delete(key)
+    return "ok" if kept else "degraded"
+
+
 @never_cache
 @require_safe
 def healthz(request):
-    """200 when the database answers, 503 when it does not; never touches sessions."""
+    """200 while the database answers (503 when it does not), saying how the cache is.
+
+    The cache only makes the site faster: a degraded cache is reported, never a failure.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+    return HttpResponse(f"ok\ncache: {cache_state()}\n", content_type="text/plain")
 
 
 def server_error(request):

@@ -18,6 +18,22 @@
     return node;
   }
 
+  // "5 minutes", "1 hour, 3 minutes": how long ago, the way the server's pages say it. The
+  // answer has no age of its own, so that it stays the same (and revalidates) until it changes.
+  var UNITS = [["day", 86400], ["hour", 3600], ["minute", 60]];
+  function since(iso) {
+    var seconds = Math.max((Date.now() - Date.parse(iso)) / 1000, 0);
+    for (var i = 0; i < UNITS.length; i++) {
+      var count = Math.floor(seconds / UNITS[i][1]);
+      if (!count) continue;
+      var text = count + " " + UNITS[i][0] + (count === 1 ? "" : "s");
+      var next = UNITS[i + 1];
+      var rest = next ? Math.floor((seconds - count * UNITS[i][1]) / next[1]) : 0;
+      return rest ? text + ", " + rest + " " + next[0] + (rest === 1 ? "" : "s") : text;
+    }
+    return "0 minutes";
+  }
+
   // Rebuilt with textContent only: nothing from the answer is ever parsed as markup.
   function renderState(line, data) {
     line.className = "live-state state-" + data.state;
@@ -34,7 +50,7 @@
       var time = element("time", "", data.as_of_text);
       time.setAttribute("datetime", data.as_of);
       asOf.appendChild(time);
-      asOf.appendChild(document.createTextNode(" (" + data.age + " ago)"));
+      asOf.appendChild(document.createTextNode(" (" + since(data.as_of) + " ago)"));
       parts.push(asOf);
     }
     line.replaceChildren.apply(line, parts);

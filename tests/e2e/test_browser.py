@@ -174,3 +174,6 @@ def test_open_pages_swap_in_new_figures_without_reloading(live_site, desktop, tm
     # The test site refreshes every 2 s (METRICS_REFRESH_SECONDS); give it a few rounds.
     desktop.locator(".card-value", has_text="2,999").wait_for(timeout=15_000)
     assert desktop.evaluate("window.__stillTheSamePage") is True
+    # The state line is rebuilt by the page, its age worked out there: "(1 minute ago)".
+    line = desktop.locator("[data-live-state] .as-of").first.inner_text()
+    assert re.search(r"\((1 minute|2 minutes) ago\)$", line), line

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -193,7 +194,6 @@ def test_without_a_snapshot_the_label_is_awaiting_and_nothing_is_drawn(client):
         "sha256": "",
         "as_of": None,
         "as_of_text": "",
-        "age": "",
         "figures": {},
     }
 
@@ -207,7 +207,7 @@ def test_the_refresh_endpoint_returns_the_new_figures_after_a_new_snapshot(clien
     assert after["sha256"] == newer.sha256
     assert after["figures"]["service-boundary-enforcer-30d-operations"] == "2,999"
     assert after["as_of"] == newer.generated_at.isoformat()
-    assert after["state"] == "live" and after["age"] == "5\xa0minutes"
+    assert after["state"] == "live" and "age" not in after  # the page works it out
 
 
 def test_every_page_carries_figure_ids_the_refresh_endpoint_knows(client, frozen):
@@ -275,9 +275,12 @@ def test_the_page_stays_within_ten_queries_however_long_the_history(
     for hours in range(3, 24 * 60, 7):  # a snapshot every 7 hours for 60 days
         make_snapshot(generated_at=NOW - timedelta(hours=hours))
     known_snapshot(generated_at=NOW - timedelta(minutes=1))
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as long:
-        page(client)
+    with CaptureQueriesContext(connection) as long:
+        page(client)  # the dashboard computed, and kept in the database's cache table
     assert len(long) == len(short)
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        page(client)
 
 
 def test_the_dashboard_is_computed_once_per_snapshot(client, frozen):

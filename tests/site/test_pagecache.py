@@ -1,17 +1,64 @@
-"""The page cache and the caches beside it follow editors' saves, once per save."""
+"""Pages and what they are built from are cached, keyed by what the database holds.
+
+Each test runs on the default file cache and again on a real Redis (`shared_cache`).
+"""
+
+import time
 
 import pytest
+from django.core.cache import cache
 
-from showcase.models import EnforcementExample
+from showcase.models import EnforcementExample, SiteSettings
+from tests.factories import make_snapshot
 from tractatus_site import pagecache
+from tractatus_site.models import ContentVersion
 
 pytestmark = pytest.mark.django_db
 
 
-def test_one_editor_save_invalidates_the_cache_once(monkeypatch):
-    example = EnforcementExample.objects.first()
+def test_a_cached_page_is_served_without_a_query(client, shared_cache, django_assert_num_queries):
+    make_snapshot()
+    first = client.get("/enforcement/")
+    with django_assert_num_queries(0):
+        again = client.get("/enforcement/")
+    assert again.status_code == 200
+    assert again.content == first.content
+
+
+def test_each_encoding_is_kept_apart(client, shared_cache):
+    plain = client.get("/about/")
+    zipped = client.get("/about/", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in client.get("/about/")
+    assert plain["ETag"] != zipped["ETag"]
+
+
+def test_a_visitor_with_a_session_gets_the_page_rendered_for_them(
+    client, staff_client, shared_cache
+):
+    section = EnforcementExample.objects.first()
+    section.published = False
+    section.save()
+    client.get("/enforcement/")  # cached for visitors: no draft in it
+    staff = staff_client.get("/enforcement/?preview=1")
+    assert section.title in staff.content.decode()
+    assert staff["Cache-Control"] == "private, no-store"
+    mine = staff_client.get("/enforcement/")
+    assert mine["Cache-Control"] == "private, no-store"
+
+
+def test_an_editors_save_reaches_the_next_visitor(client, shared_cache):
+    client.get("/")
+    site = SiteSettings.load()
+    site.banner_text = "Saved a moment ago."
+    site.save()
+    assert "Saved a moment ago." in client.get("/").content.decode()
+
+
+def test_one_editor_save_replaces_the_content_version_once(monkeypatch):
     calls = []
-    monkeypatch.setattr(pagecache, "invalidate", lambda: calls.append(1))
+    monkeypatch.setattr(ContentVersion, "replace", classmethod(lambda cls: calls.append(1)))
+    example = EnforcementExample.objects.first()
     example.title = "Edited"
     example.save()  # also writes its revision-history row
     assert len(calls) == 1
@@ -19,13 +66,34 @@ def test_one_editor_save_invalidates_the_cache_once(monkeypatch):
     assert len(calls) == 2
 
 
-def test_until_edit_keeps_a_result_until_the_next_edit():
-    assert pagecache.until_edit("answer", lambda: 1) == 1
-    assert pagecache.until_edit("answer", lambda: 2) == 1
-    pagecache.invalidate()
-    assert pagecache.until_edit("answer", lambda: 2) == 2
+def test_remembered_keeps_a_result_while_the_database_holds_the_same_state(shared_cache):
+    assert pagecache.remembered("answer", lambda: 1) == 1
+    assert pagecache.remembered("answer", lambda: 2) == 1
+    ContentVersion.replace()  # an editor saved
+    assert pagecache.remembered("answer", lambda: 2) == 2
+    make_snapshot()  # a snapshot was accepted
+    assert pagecache.remembered("answer", lambda: 3) == 3
 
 
-def test_until_edit_does_not_remember_that_nothing_was_found():
-    assert pagecache.until_edit("missing", lambda: None) is None
-    assert pagecache.until_edit("missing", lambda: "found") == "found"
+def test_remembered_does_not_remember_that_nothing_was_found(shared_cache):
+    assert pagecache.remembered("missing", lambda: None) is None
+    assert pagecache.remembered("missing", lambda: "found") == "found"
+
+
+def test_the_state_comes_from_the_database_not_the_cache(shared_cache):
+    snapshot = make_snapshot()
+    cache.clear()
+    state = pagecache.site_state()
+    assert state.snapshot == snapshot.sha256
+    assert state.content == ContentVersion.objects.get().token.hex
+
+
+def test_a_page_is_kept_no_longer_than_page_cache_seconds(client, shared_cache, settings):
+    settings.PAGE_CACHE_SECONDS = 1
+    client.get("/")
+    # Changed behind the site's back (plain SQL, no save signal): only time tells the cache.
+    SiteSettings.objects.update(banner_text="Changed by hand.")
+    ContentVersion.replace()  # as a restored backup would bring another content version
+    assert "Changed by hand." not in client.get("/").content.decode()
+    time.sleep(1.2)
+    assert "Changed by hand." in client.get("/").content.decode()

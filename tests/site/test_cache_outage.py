@@ -1,0 +1,47 @@
+"""A cache outage is not a site outage: with Redis stopped, everything answers from the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from metrics.demo import demo_payload
+from metrics.ingest import ingest
+from metrics.models import Snapshot
+from tests.conftest import redis_cache
+from tests.metrics.conftest import minutes_ago
+from tests.services import redis_server
+
+from .test_restore import APIS, PAGES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_alone(settings, tmp_path):
+    """A Redis of this test's own, so that stopping it stops no other test's."""
+    with redis_server(tmp_path) as server:
+        redis_cache(settings, server.url)
+        yield server
+
+
+def test_healthz_says_the_cache_is_ok_while_redis_answers(client, redis_alone):
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok\ncache: ok\n")
+
+
+def test_with_redis_stopped_mid_test_pages_apis_and_the_ingest_carry_on(client, redis_alone):
+    assert ingest(demo_payload(minutes_ago(30)), "demo", now=minutes_ago(29)).outcome == "accepted"
+    for path in PAGES + APIS:
+        assert client.get(path).status_code == 200, path  # cached now
+
+    redis_alone.stop()
+
+    for path in PAGES + APIS:
+        assert client.get(path).status_code == 200, path
+    result = ingest(demo_payload(minutes_ago(5)), "demo", now=minutes_ago(4))
+    assert result.outcome == "accepted"
+    assert Snapshot.objects.count() == 2
+    assert client.get("/api/metrics/latest.json").json()["sha256"] == result.snapshot.sha256
+    assert result.snapshot.sha256 in client.get("/metrics/").content.decode()
+    health = client.get("/healthz")
+    assert (health.status_code, health.content) == (200, b"ok\ncache: degraded\n")
