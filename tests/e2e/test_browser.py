@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AXE, EDITOR_PASSWORD, SCREENSHOTS
+from .conftest import AXE, SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -130,11 +130,7 @@ def test_on_a_phone_each_services_figures_show_as_a_labelled_card(live_site, pho
 
 
 def test_an_editor_changes_a_service_and_the_banner_and_visitors_see_both(live_site, desktop):
-    desktop.goto(live_site.url + "/admin/login/")
-    desktop.fill("#id_username", "editor")
-    desktop.fill("#id_password", EDITOR_PASSWORD)
-    desktop.click("input[type=submit]")
-    desktop.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(desktop, live_site)
 
     desktop.goto(live_site.url + "/admin/metrics/frameworkservice/")
     desktop.click("text=MetacognitiveVerifier")
