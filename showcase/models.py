@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from metrics.figures import Figures, Measure, figure_id, format_count, format_percent
 from metrics.models import WINDOW_CHOICES, FrameworkService
 
+from .highlighting import LANGUAGES, highlight
 from .markdown import render_markdown
 from .uploads import validate_captions, validate_poster, validate_video
 
@@ -278,13 +279,18 @@ class Highlight(Orderable):
 
 class EnforcementExample(Orderable):
     title = models.CharField(max_length=120)
-    language = models.CharField(max_length=30, default="javascript")
+    language = models.CharField(max_length=30, choices=LANGUAGES, default="javascript")
     code = models.TextField()
+    code_html = models.TextField(editable=False, blank=True)
     caption = models.TextField(blank=True)
     history = HistoricalRecords()
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.code_html = highlight(self.code, self.language)
+        super().save(*args, **kwargs)
 
 
 class EvidenceItem(Orderable):
