@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from adminsortable2.admin import SortableAdminBase, SortableAdminMixin, SortableStackedInline
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -22,6 +24,30 @@ from .models import (
 
 admin.site.site_header = "Tractatus site administration"
 admin.site.site_title = "Tractatus admin"
+
+
+class KeyboardReorder:
+    """Move up/down buttons beside every drag handle: the keyboard's way to reorder."""
+
+    class Media:
+        js = ["showcase/admin/reorder.js"]
+        css = {"all": ["showcase/admin/editing.css"]}
+
+
+class SortableList(KeyboardReorder, SortableAdminMixin):
+    """A list reordered by dragging its rows (django-admin-sortable2) or by its buttons."""
+
+    def _update_order(self, updated_items, extra_model_filters):
+        # The library bulk-updates, which sends no signal: each moved row is saved instead, so
+        # that it gets a version in its history and visitors see the new order at once; all
+        # or none, so that a move naming a row that is gone leaves the order as it was.
+        rows = self.model.objects.filter(**extra_model_filters)
+        with transaction.atomic():
+            for pk, order in updated_items:
+                row = rows.get(pk=pk)
+                row.order = order
+                row.save(update_fields=["order"])
+        return len(updated_items)
 
 
 class PreviewOnSite:
@@ -50,21 +76,20 @@ class SiteSettingsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NavLink)
-class NavLinkAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "url", "placement", "live", "order", "published"]
-    list_editable = ["order", "published"]
+class NavLinkAdmin(SortableList, SimpleHistoryAdmin):
+    list_display = ["order", "label", "url", "placement", "live", "published"]
+    list_editable = ["published"]
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(KeyboardReorder, SortableStackedInline):
     model = Section
     extra = 0
-    fields = [("kind", "order", "published"), "heading", "subheading", "body",
-              "secondary_heading"]
+    fields = [("kind", "published"), "heading", "subheading", "body", "secondary_heading"]
     show_change_link = True
 
 
 @admin.register(Page)
-class PageAdmin(PreviewOnSite, SimpleHistoryAdmin):
+class PageAdmin(SortableAdminBase, PreviewOnSite, SimpleHistoryAdmin):
     list_display = ["title", "slug", "published", "updated_at"]
     list_filter = ["published"]
     search_fields = ["title", "slug", "intro"]
@@ -72,10 +97,10 @@ class PageAdmin(PreviewOnSite, SimpleHistoryAdmin):
     inlines = [SectionInline]
 
 
-class HighlightInline(admin.StackedInline):
+class HighlightInline(KeyboardReorder, SortableStackedInline):
     model = Highlight
     extra = 0
-    fields = [("label", "order", "published"), ("source", "service", "window"),
+    fields = [("label", "published"), ("source", "service", "window"),
               ("fixed_value", "suffix"), ("detail", "since_deployment"), "note"]
 
 
@@ -87,7 +112,7 @@ class VideoInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(PreviewOnSite, SimpleHistoryAdmin):
+class SectionAdmin(SortableAdminBase, PreviewOnSite, SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "order", "published"]
     list_filter = ["page", "kind", "published"]
     list_select_related = ["page"]
@@ -97,22 +122,25 @@ class SectionAdmin(PreviewOnSite, SimpleHistoryAdmin):
 
 
 @admin.register(EnforcementExample)
-class EnforcementExampleAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "language", "order", "published"]
-    list_editable = ["order", "published"]
+class EnforcementExampleAdmin(SortableList, SimpleHistoryAdmin):
+    list_display = ["order", "title", "language", "published"]
+    list_editable = ["published"]
 
 
 @admin.register(EvidenceItem)
-class EvidenceItemAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "kind", "order", "published"]
-    list_editable = ["order", "published"]
+class EvidenceItemAdmin(SortableList, SimpleHistoryAdmin):
+    # Steps and "why" lines are two lists on the page, each in its own order; here they are one
+    # list ordered by number (steps numbered first), which keeps each kind's order as it is.
+    ordering = ["order"]
+    list_display = ["order", "__str__", "kind", "published"]
+    list_editable = ["published"]
     list_filter = ["kind"]
 
 
 @admin.register(Framework)
-class FrameworkAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "is_tractatus", "order", "published"]
-    list_editable = ["order", "published"]
+class FrameworkAdmin(SortableList, SimpleHistoryAdmin):
+    list_display = ["order", "name", "is_tractatus", "published"]
+    list_editable = ["published"]
 
 
 class ComparisonCellInline(admin.TabularInline):
@@ -122,14 +150,31 @@ class ComparisonCellInline(admin.TabularInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "order", "published"]
-    list_editable = ["order", "published"]
+class CriterionAdmin(SortableList, SimpleHistoryAdmin):
+    list_display = ["order", "label", "published"]
+    list_editable = ["published"]
     inlines = [ComparisonCellInline]
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "authors", "year", "kind", "published"]
-    list_filter = ["kind", "published", "year"]
+class CitationAdmin(SortableList, SimpleHistoryAdmin):
+    """Citations are listed newest year first, as a bibliography is: the year is a fact of the
+    work, not an editor's choice. Dragging orders the works of one year among themselves, so it
+    is offered once the list is narrowed to a year (where it cannot contradict the page)."""
+
+    ordering = ["order"]  # the field django-admin-sortable2 reorders
+    list_display = ["order", "title", "authors", "year", "kind", "published"]
+    list_filter = ["year", "kind", "published"]
     search_fields = ["title", "authors", "venue", "doi"]
+
+    def get_ordering(self, request):
+        return ["order"] if "year__exact" in request.GET else ["-year", "order"]
+
+    def changelist_view(self, request, extra_context=None):
+        if "year__exact" not in request.GET:
+            extra_context = {
+                "subtitle": "Newest year first. To reorder the works of one year, choose the "
+                "year under “By year”, then drag them or use their ↑ ↓ buttons.",
+                **(extra_context or {}),
+            }
+        return super().changelist_view(request, extra_context)

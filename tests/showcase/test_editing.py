@@ -8,23 +8,9 @@ from metrics.models import FrameworkService
 from showcase.markdown import render_markdown
 from showcase.models import EnforcementExample, Highlight, Page, Section, SiteSettings
 
+from .admin_forms import change_form_data as form_data
+
 pytestmark = pytest.mark.django_db
-
-
-def form_data(client, url):
-    """The change form's current values, as a browser would resubmit them."""
-    response = client.get(url)
-    assert response.status_code == 200
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    return data
 
 
 def test_editing_the_banner_changes_every_page(staff_client, client):
