@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from adminsortable2.admin import SortableAdminBase, SortableAdminMixin, SortableStackedInline
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import revisions
 from .models import (
     Citation,
     ComparisonCell,
@@ -24,6 +31,94 @@ from .models import (
 
 admin.site.site_header = "Tractatus site administration"
 admin.site.site_title = "Tractatus admin"
+
+
+class Revisions(SimpleHistoryAdmin):
+    """History with comparison and restore (see revisions.py): one save is one version."""
+
+    object_history_template = "admin/showcase/object_history.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/history/compare/", view(self.compare_view),
+                 name="{}_{}_compare".format(*info)),
+            path("<path:object_id>/history/<int:version_id>/restore/",
+                 view(require_POST(self.restore_view)), name="{}_{}_restore".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with revisions.one_version(request.user):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        revisions.explain_latest_version(obj, entry.get_change_message())
+        return entry
+
+    def get_existing(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with this id")
+        return obj
+
+    def can_restore(self, request, obj) -> bool:
+        return self.has_change_history_permission(request, obj) and not self.revert_disabled(
+            request, obj
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A version opens compared with the current one, restorable from there."""
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_compare",
+                      args=[object_id])
+        return HttpResponseRedirect(f"{url}?older={version_id}")
+
+    def compare_view(self, request, object_id):
+        obj = self.get_existing(request, object_id)
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        versions = list(obj.history.select_related("history_user"))
+        by_id = {str(version.history_id): version for version in versions}
+        newer = by_id.get(request.GET.get("newer"), versions[0])
+        older = by_id.get(request.GET.get("older"), versions[min(1, len(versions) - 1)])
+        comparison = revisions.compare(older, newer)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare versions of “{obj}”",
+            "opts": self.opts,
+            "original": obj,
+            "versions": versions,
+            "comparison": comparison,
+            "can_restore": comparison.older != versions[0] and self.can_restore(request, obj),
+        }
+        return TemplateResponse(request, "admin/showcase/compare.html", context)
+
+    def restore_view(self, request, object_id, version_id):
+        obj = self.get_existing(request, object_id)
+        record = obj.history.filter(history_id=version_id).first()
+        if record is None:
+            raise Http404("No such version")
+        return self.restore_version(request, obj, record)
+
+    def restore_version(self, request, obj, record):
+        """Restore `record` as a new version, and say so; back to the form when it is done."""
+        if not self.can_restore(request, obj):
+            raise PermissionDenied
+        version = f"the version of {revisions.describe(record)}"
+        try:
+            restored = revisions.restore(record, request.user)
+        except ValidationError as error:
+            messages.error(request, f"Could not restore {version}: {' '.join(error.messages)}")
+        else:
+            self.log_change(request, restored, f"Restored {version}.")
+            messages.success(request, f"Restored {version} as a new version; visitors see it now.")
+        return self.back_to_form(obj)
+
+    def back_to_form(self, obj):
+        info = self.opts.app_label, self.opts.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
 
 
 class KeyboardReorder:
@@ -59,7 +154,7 @@ class PreviewOnSite:
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(SimpleHistoryAdmin):
+class SiteSettingsAdmin(Revisions):
     fieldsets = [
         (None, {"fields": ["site_name"]}),
         ("Live banner", {"fields": ["banner_label", "banner_text", "banner_link_label",
@@ -76,7 +171,7 @@ class SiteSettingsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NavLink)
-class NavLinkAdmin(SortableList, SimpleHistoryAdmin):
+class NavLinkAdmin(SortableList, Revisions):
     list_display = ["order", "label", "url", "placement", "live", "published"]
     list_editable = ["published"]
 
@@ -89,12 +184,53 @@ class SectionInline(KeyboardReorder, SortableStackedInline):
 
 
 @admin.register(Page)
-class PageAdmin(SortableAdminBase, PreviewOnSite, SimpleHistoryAdmin):
+class PageAdmin(SortableAdminBase, PreviewOnSite, Revisions):
     list_display = ["title", "slug", "published", "updated_at"]
     list_filter = ["published"]
     search_fields = ["title", "slug", "intro"]
     fields = ["title", "slug", "meta_description", "intro", "show_badge", "published"]
     inlines = [SectionInline]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/unpublish/", view(require_POST(self.unpublish_view)),
+                 name="showcase_page_unpublish"),
+            path("<path:object_id>/restore-previous/",
+                 view(require_POST(self.restore_previous_view)),
+                 name="showcase_page_restore_previous"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        page = self.get_object(request, unquote(object_id))
+        previous = page and revisions.previous_version(page)
+        extra_context = {"previous_version": previous, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def can_restore(self, request, obj) -> bool:
+        # Restoring a page also adds, changes and removes its sections and their highlights.
+        parts = [f"showcase.{action}_{model}" for action in ("add", "change", "delete")
+                 for model in ("section", "highlight")]
+        return super().can_restore(request, obj) and request.user.has_perms(parts)
+
+    def unpublish_view(self, request, object_id):
+        page = self.get_existing(request, object_id)
+        if not self.has_change_permission(request, page):
+            raise PermissionDenied
+        with revisions.one_version(request.user, "Unpublished"):
+            page.unpublish()
+        self.log_change(request, page, "Unpublished.")
+        messages.success(request, f"“{page}” is unpublished: visitors no longer see it.")
+        return self.back_to_form(page)
+
+    def restore_previous_view(self, request, object_id):
+        page = self.get_existing(request, object_id)
+        previous = revisions.previous_version(page)
+        if previous is None:
+            messages.error(request, f"“{page}” has no earlier version to restore.")
+            return self.back_to_form(page)
+        return self.restore_version(request, page, previous)
 
 
 class HighlightInline(KeyboardReorder, SortableStackedInline):
@@ -112,7 +248,7 @@ class VideoInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(SortableAdminBase, PreviewOnSite, SimpleHistoryAdmin):
+class SectionAdmin(SortableAdminBase, PreviewOnSite, Revisions):
     list_display = ["__str__", "kind", "order", "published"]
     list_filter = ["page", "kind", "published"]
     list_select_related = ["page"]
@@ -120,15 +256,25 @@ class SectionAdmin(SortableAdminBase, PreviewOnSite, SimpleHistoryAdmin):
               "secondary_heading"]
     inlines = [HighlightInline, VideoInline]
 
+    # A change made here is a change of the page too: its history records a version for it.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        section = form.instance
+        revisions.record_page_change(section.page, f"Changed its section “{section}”.")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        revisions.record_page_change(obj.page, f"Deleted its section “{obj}”.")
+
 
 @admin.register(EnforcementExample)
-class EnforcementExampleAdmin(SortableList, SimpleHistoryAdmin):
+class EnforcementExampleAdmin(SortableList, Revisions):
     list_display = ["order", "title", "language", "published"]
     list_editable = ["published"]
 
 
 @admin.register(EvidenceItem)
-class EvidenceItemAdmin(SortableList, SimpleHistoryAdmin):
+class EvidenceItemAdmin(SortableList, Revisions):
     # Steps and "why" lines are two lists on the page, each in its own order; here they are one
     # list ordered by number (steps numbered first), which keeps each kind's order as it is.
     ordering = ["order"]
@@ -138,7 +284,7 @@ class EvidenceItemAdmin(SortableList, SimpleHistoryAdmin):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(SortableList, SimpleHistoryAdmin):
+class FrameworkAdmin(SortableList, Revisions):
     list_display = ["order", "name", "is_tractatus", "published"]
     list_editable = ["published"]
 
@@ -150,14 +296,14 @@ class ComparisonCellInline(admin.TabularInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(SortableList, SimpleHistoryAdmin):
+class CriterionAdmin(SortableList, Revisions):
     list_display = ["order", "label", "published"]
     list_editable = ["published"]
     inlines = [ComparisonCellInline]
 
 
 @admin.register(Citation)
-class CitationAdmin(SortableList, SimpleHistoryAdmin):
+class CitationAdmin(SortableList, Revisions):
     """Citations are listed newest year first, as a bibliography is: the year is a fact of the
     work, not an editor's choice. Dragging orders the works of one year among themselves, so it
     is offered once the list is narrowed to a year (where it cannot contradict the page)."""

@@ -138,6 +138,11 @@ class Page(models.Model):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f'"{self.slug}" is used by the site itself.'})
 
+    def unpublish(self):
+        """Take the page off the site (visitors get a 404) and keep it as a draft."""
+        self.published = False
+        self.save(update_fields=["published", "updated_at"])
+
 
 class Section(Orderable):
     """One block of a page; its kind picks the template and the data it shows."""
