@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import revisions
+from . import preview, revisions
 from .models import (
     Citation,
     ComparisonCell,
@@ -194,6 +194,10 @@ class PageAdmin(SortableAdminBase, PreviewOnSite, Revisions):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path("preview/", view(require_POST(self.preview_view)),
+                 name="showcase_page_preview_new"),
+            path("<path:object_id>/preview/", view(require_POST(self.preview_view)),
+                 name="showcase_page_preview"),
             path("<path:object_id>/unpublish/", view(require_POST(self.unpublish_view)),
                  name="showcase_page_unpublish"),
             path("<path:object_id>/restore-previous/",
@@ -202,11 +206,51 @@ class PageAdmin(SortableAdminBase, PreviewOnSite, Revisions):
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        page = self.get_object(request, unquote(object_id))
-        previous = page and revisions.previous_version(page)
-        extra_context = {"previous_version": previous, **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        if obj is None:
+            context["preview_url"] = reverse("admin:showcase_page_preview_new")
+        else:
+            context["preview_url"] = reverse("admin:showcase_page_preview", args=[obj.pk])
+            context["previous_version"] = revisions.previous_version(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def preview_view(self, request, object_id=None):
+        """The page as the form's unsaved data would make it, for staff who may save it.
+
+        Nothing is saved: the form is only validated. The response is never cached (the
+        admin's views send no-store) nor indexed.
+        """
+        page = self.get_existing(request, object_id) if object_id else None
+        if not (self.has_change_permission(request, page) if page
+                else self.has_add_permission(request)):
+            raise PermissionDenied
+        form = self.get_form(request, page, change=page is not None)(
+            request.POST, request.FILES, instance=page or Page()
+        )
+        formsets = [
+            FormSet(**self.get_formset_kwargs(request, form.instance, inline,
+                                              FormSet.get_default_prefix()))
+            for FormSet, inline in self.get_formsets_with_inlines(request, page)
+        ]
+        if all([form.is_valid(), *[formset.is_valid() for formset in formsets]]):
+            context = preview.unsaved_page_context(
+                form.instance, preview.unsaved_sections(formsets)
+            )
+            response = TemplateResponse(request, "showcase/page.html", context)
+        else:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "The preview could not be built",
+                "opts": self.opts,
+                "original": page,
+                "problems": preview.form_problems(form, formsets),
+            }
+            response = TemplateResponse(
+                request, "admin/showcase/page/preview_problems.html", context, status=400
+            )
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
     def can_restore(self, request, obj) -> bool:
         # Restoring a page also adds, changes and removes its sections and their highlights.

@@ -126,7 +126,7 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.intro_html = render_markdown(self.intro)
+        self.render_html()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -142,6 +142,10 @@ class Page(models.Model):
         """Take the page off the site (visitors get a 404) and keep it as a draft."""
         self.published = False
         self.save(update_fields=["published", "updated_at"])
+
+    def render_html(self):
+        """The Markdown as visitors read it: on save, and for an editor's unsaved preview."""
+        self.intro_html = render_markdown(self.intro)
 
 
 class Section(Orderable):
@@ -174,8 +178,12 @@ class Section(Orderable):
         return f"{self.page} — {self.heading or self.get_kind_display()}"
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.render_html()
         super().save(*args, **kwargs)
+
+    def render_html(self):
+        """The Markdown as visitors read it: on save, and for an editor's unsaved preview."""
+        self.body_html = render_markdown(self.body)
 
     @property
     def template_name(self) -> str:

@@ -23,17 +23,29 @@ from .models import (
 Kind = Section.Kind
 
 
+def visible_highlights(preview: bool = False):
+    return Highlight.objects.visible(preview).select_related("service")
+
+
 def read_content(slug: str, preview: bool = False) -> dict | None:
     """The page and the editors' rows its sections show, or None when there is no such page."""
     page = Page.objects.visible(preview).filter(slug=slug).first()
     if page is None:
         return None
-    highlights = Highlight.objects.visible(preview).select_related("service")
     sections = list(
         page.sections.visible(preview)
         .select_related("video")
-        .prefetch_related(Prefetch("highlights", highlights, to_attr="highlight_list"))
+        .prefetch_related(Prefetch("highlights", visible_highlights(preview),
+                                   to_attr="highlight_list"))
     )
+    return page_content(page, sections, preview)
+
+
+def page_content(page: Page, sections: list[Section], preview: bool = False) -> dict:
+    """The page, its sections (each with its `highlight_list`) and the rows their kinds show.
+
+    The page and sections may be unsaved: an editor's preview builds the page from its form.
+    """
     kinds = {section.kind for section in sections}
     content = {"page": page, "sections": sections, "preview": preview}
     if kinds & {Kind.SERVICES, Kind.DASHBOARD}:
@@ -64,6 +76,11 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
         content = pagecache.until_edit(f"page:{slug}", lambda: read_content(slug))
     if content is None:
         return None
+    return content_context(content)
+
+
+def content_context(content: dict) -> dict:
+    """The page template's context: the editors' content with the latest figures."""
     figures = latest_figures()
     for section in content["sections"]:
         section.items = [
