@@ -28,6 +28,7 @@ from .models import (
     SiteSettings,
     Video,
 )
+from .widgets import EditorTextareas
 
 admin.site.site_header = "Tractatus site administration"
 admin.site.site_title = "Tractatus admin"
@@ -154,7 +155,8 @@ class PreviewOnSite:
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(Revisions):
+class SiteSettingsAdmin(EditorTextareas, Revisions):
+    markdown_fields = ("footer_text",)
     fieldsets = [
         (None, {"fields": ["site_name"]}),
         ("Live banner", {"fields": ["banner_label", "banner_text", "banner_link_label",
@@ -176,15 +178,17 @@ class NavLinkAdmin(SortableList, Revisions):
     list_editable = ["published"]
 
 
-class SectionInline(KeyboardReorder, SortableStackedInline):
+class SectionInline(EditorTextareas, KeyboardReorder, SortableStackedInline):
     model = Section
+    markdown_fields = ("body",)
     extra = 0
     fields = [("kind", "published"), "heading", "subheading", "body", "secondary_heading"]
     show_change_link = True
 
 
 @admin.register(Page)
-class PageAdmin(SortableAdminBase, PreviewOnSite, Revisions):
+class PageAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
+    markdown_fields = ("intro",)
     list_display = ["title", "slug", "published", "updated_at"]
     list_filter = ["published"]
     search_fields = ["title", "slug", "intro"]
@@ -292,7 +296,8 @@ class VideoInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(SortableAdminBase, PreviewOnSite, Revisions):
+class SectionAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
+    markdown_fields = ("body",)
     list_display = ["__str__", "kind", "order", "published"]
     list_filter = ["page", "kind", "published"]
     list_select_related = ["page"]
@@ -312,13 +317,14 @@ class SectionAdmin(SortableAdminBase, PreviewOnSite, Revisions):
 
 
 @admin.register(EnforcementExample)
-class EnforcementExampleAdmin(SortableList, Revisions):
+class EnforcementExampleAdmin(EditorTextareas, SortableList, Revisions):
     list_display = ["order", "title", "language", "published"]
     list_editable = ["published"]
 
 
 @admin.register(EvidenceItem)
-class EvidenceItemAdmin(SortableList, Revisions):
+class EvidenceItemAdmin(EditorTextareas, SortableList, Revisions):
+    markdown_fields = ("text",)
     # Steps and "why" lines are two lists on the page, each in its own order; here they are one
     # list ordered by number (steps numbered first), which keeps each kind's order as it is.
     ordering = ["order"]
