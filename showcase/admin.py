@@ -133,6 +133,20 @@ class KeyboardReorder:
 class SortableList(KeyboardReorder, SortableAdminMixin):
     """A list reordered by dragging its rows (django-admin-sortable2) or by its buttons."""
 
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+
+        class Labelled(form):
+            """The admin leaves a list's editable fields unlabelled: each is named for its row."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for field in self.fields.values():
+                    if not field.widget.is_hidden:
+                        field.widget.attrs["aria-label"] = f"{field.label}: {self.instance}"
+
+        return Labelled
+
     def _update_order(self, updated_items, extra_model_filters):
         # The library bulk-updates, which sends no signal: each moved row is saved instead, so
         # that it gets a version in its history and visitors see the new order at once; all

@@ -143,6 +143,21 @@ class Comparison:
     sections: list[PartChange] | None  # None: not a page
 
 
+def _joined(segments: list[Segment]) -> list[Segment]:
+    """Changed runs separated only by a space read as one change ("This Means", not two)."""
+    joined: list[Segment] = []
+    for segment in segments:
+        if joined and joined[-1].changed == segment.changed:
+            joined[-1] = Segment(joined[-1].text + segment.text, segment.changed)
+        elif (len(joined) >= 2 and segment.changed and joined[-2].changed
+              and not joined[-1].text.strip()):
+            space = joined.pop()
+            joined[-1] = Segment(joined[-1].text + space.text + segment.text, True)
+        else:
+            joined.append(segment)
+    return joined
+
+
 def word_diff(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
     """Both texts cut into runs of words, each marked changed or not."""
     a, b = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
@@ -153,7 +168,7 @@ def word_diff(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
                                      (after, b[j1:j2], op != "equal")):
             if words:
                 side.append(Segment("".join(words), changed))
-    return before, after
+    return _joined(before), _joined(after)
 
 
 def _display(record: HistoricalChanges, name: str) -> str:

@@ -100,12 +100,27 @@ def test_comparing_two_page_versions_shows_fields_and_sections(staff_client, edi
     page = body(staff_client.get(
         f"/admin/showcase/page/{edited_about.pk}/history/compare/"
         f"?older={older.history_id}&newer={newer.history_id}"))
-    assert '<del><span class="visually-hidden">removed: </span>This</del>' in page
+    assert '<del><span class="visually-hidden">removed: </span>This Means</del>' in page
     assert '<ins><span class="visually-hidden">added: </span>the </ins>' in page
     assert "Changed:</strong> What this means in practice" in page
     assert "(moved from position 2 to 1)" in page
     assert "Added:</strong> A new section" in page
     assert "Removed:</strong> Code Can&#x27;t Lie" in page
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "removed", "added"),
+    [
+        ("What This Means", "What it means", ["This Means"], ["it means"]),
+        ("About Tractatus", "About the Tractatus framework", [], ["the ", " framework"]),
+        ("line one\nline two", "line one\n\nline two", ["\n"], ["\n\n"]),
+    ],
+)
+def test_a_change_of_text_marks_the_words_that_changed(old, new, removed, added):
+    before, after = revisions.word_diff(old, new)
+    assert "".join(s.text for s in before) == old and "".join(s.text for s in after) == new
+    assert [s.text for s in before if s.changed] == removed
+    assert [s.text for s in after if s.changed] == added
 
 
 def test_restoring_a_page_version_brings_back_its_sections_as_new_versions(
