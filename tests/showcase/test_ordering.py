@@ -122,3 +122,9 @@ def test_evidence_steps_and_why_lines_have_numbers_of_their_own():
     kinds = list(EvidenceItem.objects.order_by("order").values_list("kind", "order"))
     assert [kind for kind, _ in kinds] == ["step"] * 4 + ["why"] * 3
     assert len({order for _, order in kinds}) == len(kinds)
+
+
+def test_a_lists_editable_fields_are_named_for_their_row(staff_client):
+    listing = body(staff_client.get("/admin/showcase/navlink/"))
+    assert 'aria-label="Published: Home"' in listing
+    assert 'aria-label="Published: Live in Production"' in listing
