@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 9000
 
-.PHONY: run test test-postgres e2e-deps lint bench clean
+.PHONY: run test test-postgres e2e-deps lint bench schema check-feed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,12 +40,26 @@ e2e-deps:
 	test -f var/node/node_modules/axe-core/axe.min.js || \
 		npm install --silent --no-audit --no-fund --prefix var/node axe-core@$(AXE_VERSION)
 
-# Benchmarks (scripts, not tests): HTTP load under gunicorn, then ingest and dashboard.
+# Benchmarks (scripts, not tests): HTTP load under gunicorn, then ingest, dashboard and the
+# audit viewer (10 million events on PostgreSQL).
 bench: $(VENV)/.installed
-	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-$$(.ci/postgres.sh 2>/dev/null || true)} \
-		$(BIN)/python -m tractatus_site.bench_load
-	$(BIN)/python -m metrics.bench
-	$(BIN)/python -m metrics.bench_dashboard
+	export BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-$$(.ci/postgres.sh 2>/dev/null || true)}; \
+	$(BIN)/python -m tractatus_site.bench_load && \
+	$(BIN)/python -m metrics.bench && \
+	$(BIN)/python -m metrics.bench_dashboard && \
+	$(BIN)/python -m audit.bench
+
+# The feed contract's JSON Schema is generated from its Pydantic models (metrics/feed.py).
+schema: $(VENV)/.installed
+	$(BIN)/python -m metrics.feed --write
+
+# For partners: check a payload against the contract without storing anything, e.g.
+#   make check-feed URL=https://staging.example/api/public/framework-metrics METRICS_PUBLIC_KEY=…
+check-feed: $(VENV)/.installed var/dev-secret-key
+	@test -n "$(URL)" || { echo "usage: make check-feed URL=<feed URL> [METRICS_PUBLIC_KEY=<base64>]"; exit 2; }
+	export DEBUG=1 SECRET_KEY=$$(cat var/dev-secret-key); \
+	$(BIN)/python manage.py migrate --noinput --verbosity 0 && \
+	$(BIN)/python manage.py ingest_metrics --dry-run --url "$(URL)"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

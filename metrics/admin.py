@@ -20,13 +20,39 @@ from tractatus_site.admin import ReadOnlyAdmin
 
 from .chain import record_chain_check
 from .health import latest_snapshot_summary, unmapped_keys
-from .models import ChainCheck, FrameworkService, IngestRun, Snapshot
+from .models import AuditEvent, ChainCheck, FrameworkService, IngestRun, Snapshot
 
 
 @admin.register(FrameworkService)
 class FrameworkServiceAdmin(SimpleHistoryAdmin):
+    """Editors change the copy (change permission); reviewers the feed mapping and status."""
+
     list_display = ["name", "feed_key", "status", "order", "published"]
     list_editable = ["order", "published"]
+
+    @staticmethod
+    def may_edit_copy(request) -> bool:
+        return request.user.has_perm("metrics.change_frameworkservice")
+
+    @staticmethod
+    def may_edit_mapping(request) -> bool:
+        return request.user.has_perm("metrics.change_feed_mapping")
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_edit_copy(request) or self.may_edit_mapping(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:  # a new service is a new mapping, named by whoever may add one
+            return ()
+        return (() if self.may_edit_copy(request) else FrameworkService.COPY_FIELDS) + (
+            () if self.may_edit_mapping(request) else FrameworkService.MAPPING_FIELDS
+        )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not self.may_edit_copy(request):
+            changelist.list_editable = ()  # order and published are copy
+        return changelist
 
 
 def snapshot_admin_url(snapshot: Snapshot) -> str:
@@ -57,6 +83,26 @@ class IngestRunAdmin(ReadOnlyAdmin):
             return "-"
         return format_html(
             '<a href="{}">{}</a>', snapshot_admin_url(run.snapshot), run.snapshot.short_sha256
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The framework's decisions as the feed published them: evidence, never edited."""
+
+    list_display = ["at", "decision", "service", "rule", "tenant", "event_id", "snapshot_link"]
+    list_filter = ["decision"]
+    # Exact matches only: each is answered by an index, however many events are stored.
+    search_fields = ["=event_id", "=tenant", "=service", "=rule"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("snapshot").defer("snapshot__raw")
+
+    @admin.display(description="snapshot")
+    def snapshot_link(self, event: AuditEvent) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', snapshot_admin_url(event.snapshot), event.snapshot.short_sha256
         )
 
 

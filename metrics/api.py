@@ -1,18 +1,25 @@
-"""Public verification endpoints: the latest snapshot's figures, and any snapshot's exact bytes.
+"""Public verification endpoints: the latest figures, any snapshot's exact bytes, the contract.
 
-Both answer conditional requests (ETag, Last-Modified, 304) and may be cached by anyone; they
-send no CORS headers, so other sites' scripts cannot read them in a visitor's browser.
+They answer conditional requests (ETag, Last-Modified, 304) and may be cached by anyone. Like
+every public data endpoint they are open to other sites' scripts (`open_to_all`): the data is
+public, and no cookie or credential is ever read by them. `/api/` documents them all.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
+from tractatus_site.pagecache import cache_public_page
+
+from .feed import SCHEMA_PATH
 from .figures import latest_figures
 from .models import WINDOWS, Snapshot
 
@@ -20,11 +27,27 @@ SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 # Bumped whenever the shape of latest.json changes, so caches do not keep the old shape.
 LATEST_FORMAT = "v1"
 SHORT = 60
-ONE_YEAR = 60 * 60 * 24 * 365
+ONE_DAY = 60 * 60 * 24
+ONE_YEAR = ONE_DAY * 365
+SPECIFICATION_PATH = SCHEMA_PATH.with_name("framework-metrics-v1.md")
 
 
 def not_found(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=404)
+
+
+def open_to_all(view):
+    """Let any site's scripts read this public data (CORS), as a researcher's notebook would."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        # No credentials are allowed with "*", so a visitor's cookies never travel with it.
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
+
+    return wrapper
 
 
 def cached_publicly(max_age: int, **directives: bool):
@@ -55,6 +78,7 @@ def latest_modified(request: HttpRequest):
 
 
 @require_safe
+@open_to_all
 @cached_publicly(SHORT)
 @condition(etag_func=latest_etag, last_modified_func=latest_modified)
 def latest(request: HttpRequest) -> JsonResponse:
@@ -106,6 +130,7 @@ def snapshot_modified(request: HttpRequest, sha256: str):
 
 
 @require_safe
+@open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
 @condition(etag_func=snapshot_etag, last_modified_func=snapshot_modified)
 def snapshot_raw(request: HttpRequest, sha256: str) -> HttpResponse:
@@ -117,6 +142,7 @@ def snapshot_raw(request: HttpRequest, sha256: str) -> HttpResponse:
 
 
 @require_safe
+@open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
 @condition(etag_func=snapshot_etag, last_modified_func=snapshot_modified)
 def snapshot_signature(request: HttpRequest, sha256: str) -> HttpResponse:
@@ -125,3 +151,35 @@ def snapshot_signature(request: HttpRequest, sha256: str) -> HttpResponse:
     if not signature:
         return not_found("no signature is stored for that SHA-256")
     return HttpResponse(f"{signature}\n", content_type="text/plain; charset=utf-8")
+
+
+@functools.cache
+def contract_file(path) -> tuple[bytes, str]:
+    """A published contract file's bytes and their ETag; they change only with a release."""
+    body = path.read_bytes()
+    return body, f'"{hashlib.sha256(body).hexdigest()}"'
+
+
+def contract_etag(request: HttpRequest, path, content_type: str) -> str:
+    return contract_file(path)[1]
+
+
+@require_safe
+@open_to_all
+@cached_publicly(ONE_DAY)
+@condition(etag_func=contract_etag)
+def contract(request: HttpRequest, path, content_type: str) -> HttpResponse:
+    """The feed contract as the repository holds it: its JSON Schema or its specification."""
+    return HttpResponse(contract_file(path)[0], content_type=content_type)
+
+
+@require_safe
+@cache_public_page
+def reference(request: HttpRequest) -> HttpResponse:
+    """/api/: every public endpoint, with a curl line that works against this site."""
+    context = {
+        "figures": latest_figures(),
+        "base": f"{request.scheme}://{request.get_host()}",
+        "public_key": settings.METRICS_PUBLIC_KEY,
+    }
+    return render(request, "metrics/api.html", context)

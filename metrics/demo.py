@@ -6,6 +6,7 @@ on different days agree about the days they share, as real snapshots would.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +37,14 @@ RULES = (
 )
 # Context pressure quartiles, as shares of the monitor's 30-day sessions.
 PRESSURE = ((0, 25, 0.6), (25, 50, 0.27), (50, 75, 0.1), (75, 100, 0.03))
+# Audit events: what a decision under each rule says, and who the demo's tenants are.
+RULE_DETAILS = {
+    "cross-tenant-query": "Query without a tenant scope",
+    "admin-content-access": "Platform admin route asked for user content",
+    "unscoped-export": "Export without a tenant filter",
+    "privacy-boundary": "Personal data asked for outside its purpose",
+}
+TENANTS = [f"t_{hashlib.sha256(f'demo-tenant-{n}'.encode()).hexdigest()[:16]}" for n in range(24)]
 
 
 def day_tally(key: str, day: date, typical: int, blocked_share: float) -> tuple[int, int]:
@@ -53,6 +62,38 @@ def window_sums(series: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
         recent = series[-days:]
         sums[window] = (sum(ops for ops, _ in recent), sum(blocked for _, blocked in recent))
     return sums
+
+
+def day_events(day: date) -> list[dict[str, Any]]:
+    """The demo's audit events of one UTC day: the same whenever it is asked, as events are."""
+    rng = random.Random(f"events:{day.isoformat()}")  # noqa: S311 - demo data, not secrets
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    seconds = sorted(rng.randrange(24 * 60 * 60) for _ in range(rng.randint(8, 14)))
+    rules = [rule for rule, _, _ in RULES]
+    shares = [share for _, _, share in RULES]
+    events = []
+    for n, second in enumerate(seconds):
+        event = {
+            "id": f"demo:{day:%Y%m%d}:{n:03}",
+            "at": (start + timedelta(seconds=second)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "tenant": rng.choice(TENANTS),
+        }
+        roll = rng.random()
+        if roll < 0.4:
+            rule = rng.choices(rules, shares)[0]
+            event |= {"service": "boundary-enforcer", "decision": "blocked", "rule": rule}
+            event["detail"] = RULE_DETAILS[rule]
+        elif roll < 0.45:
+            event |= {
+                "service": "pluralistic-deliberation-orchestrator",
+                "decision": "escalated",
+                "rule": "privacy-boundary",
+                "detail": "Sent to human review: values in conflict",
+            }
+        else:
+            event |= {"service": rng.choice(SERVICES)[0], "decision": "allowed"}
+        events.append(event)
+    return events
 
 
 def demo_feed(now: datetime) -> dict[str, Any]:
@@ -100,6 +141,12 @@ def demo_feed(now: datetime) -> dict[str, Any]:
             ],
         },
         "enforcement": {"uptime_percent": 100.0, "bypasses": 0},
+        "audit_events": [
+            event
+            for day in [*days, generated_at.date()]
+            for event in day_events(day)
+            if event["at"] <= generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ],
     }
 
 

@@ -18,12 +18,12 @@ import requests
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import ReadTimeoutError
 
+from .feed import MAX_PAYLOAD_BYTES
 from .signing import from_header
 
 USER_AGENT = "TractatusSite-MetricsIngest/1.0 (the Tractatus site's metrics feed reader)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SIGNATURE_HEADER = "X-Metrics-Signature"
-MAX_BYTES = 1024 * 1024  # the contract's limit on a payload
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Policy:
     attempts: int = 3
     backoff: float = 1.0
     max_retry_after: float = 10.0
-    max_bytes: int = MAX_BYTES
+    max_bytes: int = MAX_PAYLOAD_BYTES
     sleep: Callable[[float], None] = field(default=time.sleep)
 
 

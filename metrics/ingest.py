@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -18,9 +19,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import demo, signing
-from .fetch import MAX_BYTES, FetchError, Policy, fetch
+from . import feed as contract
+from .feed import MAX_PAYLOAD_BYTES, Feed
+from .fetch import FetchError, Policy, fetch
 from .figures import forget_latest_figures, latest_snapshot
 from .models import (
+    AuditEvent,
     IngestRun,
     PressureBucket,
     RuleBlocks,
@@ -28,7 +32,7 @@ from .models import (
     ServiceWindow,
     Snapshot,
 )
-from .validation import Feed, InvalidFeed, parse
+from .validation import InvalidFeed, parse, summarise
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,9 @@ class Result:
     reason: str = ""
     snapshot: Snapshot | None = None
     dry_run: bool = False
+    # A dry run's whole verdict: every violation found, and the signature's when it is not one.
+    violations: tuple[str, ...] = ()
+    signature: str = ""
 
     @property
     def summary(self) -> str:
@@ -57,6 +64,16 @@ class Result:
             )
         line = f"{self.outcome}: {detail}" if detail else self.outcome
         return f"dry run, nothing stored: {line}" if self.dry_run else line
+
+    @property
+    def report(self) -> str:
+        """The summary line; for a dry run, then every violation and the signature's verdict."""
+        lines = [self.summary]
+        if self.dry_run:
+            lines += [f"  - {violation}" for violation in self.violations]
+            if self.signature:
+                lines.append(self.signature)
+        return "\n".join(lines)
 
 
 @dataclass
@@ -123,12 +140,13 @@ def ingest_file(path: str | Path, *, dry_run: bool = False, signature: str = "")
     attempt = Attempt(path.as_uri(), dry_run)
     try:
         with path.open("rb") as handle:
-            payload = handle.read(MAX_BYTES + 1)
+            payload = handle.read(MAX_PAYLOAD_BYTES + 1)
     except OSError as exc:
         return attempt.finish(Outcome.FAILED, "file unreadable", error=f"{path}: {exc}")
-    if len(payload) > MAX_BYTES:
+    if len(payload) > MAX_PAYLOAD_BYTES:
         attempt.bytes_read = len(payload)
-        return attempt.finish(Outcome.FAILED, "too large", error=f"{path}: over {MAX_BYTES} bytes")
+        error = f"{path}: over {MAX_PAYLOAD_BYTES} bytes"
+        return attempt.finish(Outcome.FAILED, "too large", error=error)
     return _ingest(payload, attempt, signature=signature)
 
 
@@ -142,19 +160,19 @@ def _ingest(
     payload: bytes, attempt: Attempt, *, signature: str = "", now: datetime | None = None
 ) -> Result:
     attempt.bytes_read = len(payload)
+    now = now or timezone.now()
+    if attempt.dry_run:
+        return check(payload, attempt, signature, now)
     try:
         # A forged body is refused before anything in it is read.
         verified = signing.check(payload, signature)
     except signing.BadSignature as exc:
         return attempt.finish(Outcome.REJECTED, str(exc), error=str(exc))
     try:
-        feed = parse(payload, now=now or timezone.now())
+        feed = parse(payload, now=now)
     except InvalidFeed as exc:
-        return attempt.finish(Outcome.REJECTED, str(exc), error=str(exc))
+        return attempt.finish(Outcome.REJECTED, str(exc), error="\n".join(exc.violations))
     digest = hashlib.sha256(payload).hexdigest()
-    if attempt.dry_run:
-        verdict = compare(latest_snapshot(), feed, digest) or (Outcome.ACCEPTED, "valid, new")
-        return attempt.finish(*verdict)
     try:
         with transaction.atomic():
             lock_out_other_writers()
@@ -162,13 +180,87 @@ def _ingest(
             verdict = compare(latest, feed, digest)
             if verdict:
                 return attempt.finish(*verdict)
-            snapshot = store(feed, payload, digest, latest, signature, verified)
+            events = sort_events(feed.audit_events)
+            if events.changed:
+                reason = summarise(events.changed)
+                return attempt.finish(Outcome.REJECTED, reason, error="\n".join(events.changed))
+            snapshot = store(feed, payload, digest, latest, signature, verified, events.new)
             result = attempt.finish(Outcome.ACCEPTED, snapshot=snapshot)
     except IntegrityError as exc:
         # Only reachable if another writer slipped past the lock: its copy is the one kept.
         return attempt.finish(Outcome.UNCHANGED, "stored by a concurrent run", error=str(exc))
     forget_latest_figures()
     return result
+
+
+def check(payload: bytes, attempt: Attempt, signature: str, now: datetime) -> Result:
+    """A dry run: the payload read to the end, every violation listed and the signature judged.
+
+    A partner checking a payload before shipping it wants the whole verdict in one pass, so a
+    bad signature does not stop the reading here as it does for a real ingest.
+    """
+    violations: list[str] = []
+    verdict = ""  # a bad signature is among the violations instead
+    try:
+        verdict = signing.verdict(payload, signature)
+    except signing.BadSignature as exc:
+        violations.append(str(exc))
+    stored = None
+    try:
+        feed = parse(payload, now=now)
+    except InvalidFeed as exc:
+        violations += exc.violations
+    else:
+        stored = compare(latest_snapshot(), feed, hashlib.sha256(payload).hexdigest())
+        if stored is None:
+            violations += sort_events(feed.audit_events).changed
+    if violations:
+        result = attempt.finish(Outcome.REJECTED, summarise(violations))
+    else:
+        result = attempt.finish(*(stored or (Outcome.ACCEPTED, "valid, new")))
+    return replace(result, violations=tuple(violations), signature=verdict)
+
+
+@dataclass(frozen=True)
+class SortedEvents:
+    new: list[contract.AuditEvent]
+    changed: list[str]  # a violation for each event stored before with other content
+
+
+def content_of(event: contract.AuditEvent) -> tuple:
+    """An event's content as `AuditEvent.content` stores it: absent texts are empty."""
+    return (
+        event.at,
+        event.service,
+        event.decision,
+        event.rule or "",
+        event.tenant,
+        event.detail or "",
+    )
+
+
+def sort_events(events: list[contract.AuditEvent]) -> SortedEvents:
+    """Which of a payload's events are new, and which contradict what was published before.
+
+    Payloads overlap, so an event stored with the same content is skipped; one stored with
+    other content is refused, because the log is append-only and an event never changes.
+    """
+    stored = {
+        row.event_id: row.content
+        for row in AuditEvent.objects.filter(event_id__in=[e.id for e in events]).only(
+            "event_id", *AuditEvent.CONTENT
+        )
+    }
+    new, changed = [], []
+    for n, event in enumerate(events):
+        if event.id not in stored:
+            new.append(event)
+        elif stored[event.id] != content_of(event):
+            changed.append(
+                f"audit_events[{n}]: its id was published before with other content"
+                " (events never change)"
+            )
+    return SortedEvents(new, changed)
 
 
 def lock_out_other_writers() -> None:
@@ -199,8 +291,9 @@ def store(
     previous: Snapshot | None,
     signature: str = "",
     verified: bool = False,
+    new_events: Sequence[contract.AuditEvent] = (),
 ) -> Snapshot:
-    """The snapshot and every normalised row of `feed` (call inside a transaction)."""
+    """The snapshot, every normalised row of `feed` and its new audit events (in a transaction)."""
     snapshot = Snapshot.objects.create(
         raw=payload,
         sha256=digest,
@@ -208,11 +301,11 @@ def store(
         generated_at=feed.generated_at,
         source=feed.source,
         deployed_since=feed.deployed_since,
-        tenant_isolation_24h=feed.tenant_isolation["24h"],
-        tenant_isolation_7d=feed.tenant_isolation["7d"],
-        tenant_isolation_30d=feed.tenant_isolation["30d"],
-        uptime_percent=feed.uptime_percent,
-        bypasses=feed.bypasses,
+        tenant_isolation_24h=feed.tenant_isolation.last_24h,
+        tenant_isolation_7d=feed.tenant_isolation.last_7d,
+        tenant_isolation_30d=feed.tenant_isolation.last_30d,
+        uptime_percent=feed.enforcement.uptime_percent,
+        bypasses=feed.enforcement.bypasses,
         # Only a well-formed signature is kept; only a verified one is ever claimed.
         signature=signature if signing.decode(signature) else "",
         signature_verified=verified,
@@ -228,7 +321,7 @@ def store(
             blocked=tally.blocked,
         )
         for position, service in enumerate(feed.services)
-        for window, tally in service.windows.items()
+        for window, tally in service.windows.tallies().items()
     )
     ServiceDay.objects.bulk_create(
         ServiceDay(
@@ -249,12 +342,28 @@ def store(
             position=position,
             count_30d=rule.count_30d,
         )
-        for position, rule in enumerate(feed.rules)
+        for position, rule in enumerate(feed.boundary_blocks_by_rule)
     )
     PressureBucket.objects.bulk_create(
         PressureBucket(
-            snapshot=snapshot, lower=bucket.lower, upper=bucket.upper, sessions=bucket.sessions
+            snapshot=snapshot, lower=bucket.from_, upper=bucket.to, sessions=bucket.sessions
         )
-        for bucket in feed.buckets
+        for bucket in feed.context_pressure.buckets
+    )
+    AuditEvent.objects.bulk_create(
+        (
+            AuditEvent(
+                event_id=event.id,
+                at=event.at,
+                service=event.service,
+                decision=event.decision,
+                rule=event.rule or "",
+                tenant=event.tenant,
+                detail=event.detail or "",
+                snapshot=snapshot,
+            )
+            for event in new_events
+        ),
+        batch_size=1000,
     )
     return snapshot

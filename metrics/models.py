@@ -8,7 +8,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-WINDOWS = ("24h", "7d", "30d")
+from .feed import WINDOWS
+
 WINDOW_CHOICES = [(w, w) for w in WINDOWS]
 
 
@@ -38,8 +39,13 @@ class FrameworkService(models.Model):
     published = models.BooleanField(default=True)
     history = HistoricalRecords()
 
+    # Who may change what (staff groups): editors the copy, metrics reviewers the mapping.
+    COPY_FIELDS = ("name", "unit", "description", "order", "published")
+    MAPPING_FIELDS = ("feed_key", "status")
+
     class Meta:
         ordering = ["order", "id"]
+        permissions = [("change_feed_mapping", "Can change a service's feed key and status")]
 
     def __str__(self):
         return self.name
@@ -226,3 +232,83 @@ class ChainCheck(models.Model):
     @property
     def intact(self) -> bool:
         return not self.broken_at
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def enforcement(self):
+        """Blocks and escalations: the decisions where the framework stepped in."""
+        return self.filter(decision__in=AuditEvent.ENFORCED)
+
+    def newest_first(self):
+        return self.order_by("-at", "-pk")
+
+    def recent_enforcement(self, limit: int = 10):
+        """The latest blocks and escalations, with what a list shows of their snapshot."""
+        return (
+            self.enforcement()
+            .select_related("snapshot")
+            .only(*AuditEvent.CONTENT, "event_id", "snapshot__sha256", "snapshot__source")
+            .newest_first()[:limit]
+        )
+
+
+class AuditEvent(models.Model):
+    """One decision of the framework on MySovereignty, as the feed published it: never changed.
+
+    Kept with the snapshot whose raw bytes first delivered it, so anyone can download those
+    bytes and find the event in them. Built for tens of millions of rows: every listing is a
+    keyset walk down one of the (filter, at, id) indexes, newest first.
+    """
+
+    class Decision(models.TextChoices):
+        BLOCKED = "blocked", "Blocked"
+        ALLOWED = "allowed", "Allowed"
+        ESCALATED = "escalated", "Escalated"
+
+    ENFORCED = (Decision.BLOCKED, Decision.ESCALATED)
+    # The fields that make an event what it is: the same id with any of them changed is refused.
+    CONTENT = ("at", "service", "decision", "rule", "tenant", "detail")
+
+    event_id = models.CharField("id", max_length=64, unique=True)
+    at = models.DateTimeField()
+    service = models.SlugField(max_length=64, db_index=False)
+    decision = models.CharField(max_length=9, choices=Decision.choices)
+    rule = models.SlugField(max_length=64, blank=True, db_index=False)
+    tenant = models.CharField(max_length=18)
+    detail = models.CharField(max_length=200, blank=True)
+    snapshot = models.ForeignKey(
+        Snapshot,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        help_text="The snapshot whose bytes first delivered this event.",
+    )
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        # PostgreSQL walks each index backwards for "newest first"; the leading columns are the
+        # filters the viewer offers, so every filtered page is one index range, however deep.
+        indexes = [
+            models.Index(fields=["at", "id"], name="audit_newest"),
+            models.Index(
+                fields=["at", "id"],
+                condition=models.Q(decision__in=["blocked", "escalated"]),
+                name="audit_enforced",
+            ),
+            models.Index(fields=["service", "at", "id"], name="audit_service"),
+            models.Index(fields=["service", "decision", "at", "id"], name="audit_service_decision"),
+            models.Index(fields=["decision", "at", "id"], name="audit_decision"),
+            models.Index(fields=["rule", "at", "id"], name="audit_rule"),
+            models.Index(fields=["tenant", "at", "id"], name="audit_tenant"),
+        ]
+
+    def __str__(self):
+        return self.event_id
+
+    def get_absolute_url(self):
+        return reverse("audit:event", args=[self.event_id])
+
+    @property
+    def content(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.CONTENT)

@@ -60,3 +60,11 @@ def check(payload: bytes, signature: str) -> bool:
     except InvalidSignature as error:
         raise BadSignature("signature invalid: it does not match the payload") from error
     return True
+
+
+def verdict(payload: bytes, signature: str) -> str:
+    """What `check` makes of the signature, in words; raises BadSignature as it does."""
+    if check(payload, signature):
+        return "signature verified with METRICS_PUBLIC_KEY"
+    sent = "one was sent, but " if signature else ""
+    return f"signature not checked: {sent}METRICS_PUBLIC_KEY is not set here"

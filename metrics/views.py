@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from .api import open_to_all
 from .dashboard import daily_rows, live_update, window_rows
 from .figures import Figures, latest_figures
 
@@ -18,6 +19,7 @@ FIGURES_MAX_AGE = 30
 
 
 @require_safe
+@open_to_all
 def figures_json(request: HttpRequest) -> JsonResponse:
     """The state line and every live figure, for static/js/live.js to swap into an open page."""
     response = JsonResponse(live_update(latest_figures(), timezone.now()))
@@ -44,12 +46,14 @@ def csv_download(
 
 
 @require_safe
+@open_to_all
 def daily_csv(request: HttpRequest) -> HttpResponse:
     """The latest snapshot's daily series: service key, date, operations, blocked."""
     return csv_download("daily", ("service", "date", "operations", "blocked"), daily_rows)
 
 
 @require_safe
+@open_to_all
 def windows_csv(request: HttpRequest) -> HttpResponse:
     """The latest snapshot's 24 h, 7 day and 30 day windows of each service."""
     return csv_download("windows", ("service", "window", "operations", "blocked"), window_rows)

@@ -16,11 +16,13 @@ class ReportsFeed(Feed):
         return MonthlyReport.objects.filter(published=True)[:24]
 
     def item_title(self, report):
-        return report.title
+        return f"{report.title} (demo data)" if report.is_demo else report.title
 
     def item_description(self, report):
         services = len(report.figures["services"])
-        return f"{report.total_operations:,} framework operations across {services} services."
+        summary = f"{report.total_operations:,} framework operations across {services} services."
+        # A feed reader shows the entry without the page: the label must travel with it.
+        return f"Demo data, not production figures: {summary}" if report.is_demo else summary
 
     def item_pubdate(self, report):
         return report.published_at

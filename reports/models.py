@@ -62,6 +62,10 @@ class MonthlyReport(models.Model):
         return f"Enforcement report: {self.month:%B %Y}{suffix}"
 
     @property
+    def is_demo(self) -> bool:
+        return bool(self.figures.get("is_demo"))
+
+    @property
     def latest_generated_at(self) -> datetime:
         return datetime.fromisoformat(self.figures["latest"]["generated_at"])
 

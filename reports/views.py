@@ -5,6 +5,7 @@ from datetime import date
 from django.http import Http404
 from django.shortcuts import render
 
+from staff.verification import is_verified_staff
 from tractatus_site.pagecache import cache_public_page
 
 from .models import MonthlyReport
@@ -26,7 +27,7 @@ def detail(request, year: int, month: int):
     except ValueError as error:
         raise Http404 from error
     reports = MonthlyReport.objects.all()
-    preview = request.user.is_staff and "preview" in request.GET
+    preview = "preview" in request.GET and is_verified_staff(request)
     if not preview:
         reports = reports.filter(published=True)
     report = reports.filter(month=first_day).first()

@@ -159,6 +159,7 @@ class Section(Orderable):
         EXAMPLES = "examples", "Enforcement examples"
         EVIDENCE = "evidence", "Evidence steps"
         DASHBOARD = "dashboard", "Metrics dashboard"
+        DECISIONS = "decisions", "Recent enforcement decisions"
         COMPARISON = "comparison", "Comparison table"
         CITATIONS = "citations", "Citations"
         VIDEO = "video", "Video demo"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from metrics.dashboard import dashboard
 from metrics.figures import latest_figures, service_rows
-from metrics.models import FrameworkService
+from metrics.models import AuditEvent, FrameworkService
 from tractatus_site import pagecache
 
 from .comparison import comparison_table
@@ -90,6 +90,11 @@ def content_context(content: dict) -> dict:
     context = content | {"figures": figures, "state": figures.state(), "now": timezone.now()}
     if "services" in content:
         context["service_rows"] = service_rows(content["services"], figures)
+    if any(section.kind == Kind.DECISIONS for section in content["sections"]):
+        # New decisions arrive only with a snapshot, which is an edit as far as caching goes.
+        context["decisions"] = pagecache.until_edit(
+            "recent-decisions", lambda: list(AuditEvent.objects.recent_enforcement())
+        )
     if any(section.kind == Kind.DASHBOARD for section in content["sections"]):
         published = [service for service in content["services"] if service.published]
         context["dashboard"] = dashboard(figures, published)

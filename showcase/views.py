@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from staff.verification import is_verified_staff
 from tractatus_site.pagecache import cache_public_page
 
 from .bibtex import bibliography
@@ -14,7 +15,7 @@ from .pages import page_context
 @cache_public_page
 def page(request, slug):
     """Any editor page; staff add ?preview=1 to see drafts."""
-    preview = request.user.is_staff and "preview" in request.GET
+    preview = "preview" in request.GET and is_verified_staff(request)
     context = page_context(slug, preview)
     if context is None:
         raise Http404("No such page")

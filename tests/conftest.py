@@ -1,7 +1,8 @@
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import Client
+
+from tests.signin import signed_in
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -26,8 +27,6 @@ def _isolated_cache(settings, tmp_path):
 
 @pytest.fixture
 def staff_client(django_user_model):
-    """A logged-in editor (its own browser, beside the anonymous `client`)."""
+    """A signed-in superuser, past the second factor (its own browser, beside `client`)."""
     editor = django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
-    browser = Client()
-    browser.force_login(editor)
-    return browser
+    return signed_in(editor)

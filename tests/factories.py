@@ -11,6 +11,7 @@ from django.utils import timezone
 from metrics.figures import forget_latest_figures
 from metrics.models import (
     WINDOWS,
+    AuditEvent,
     PressureBucket,
     RuleBlocks,
     ServiceDay,
@@ -74,3 +75,27 @@ def make_snapshot(
     )
     forget_latest_figures()
     return snapshot
+
+
+def make_events(
+    snapshot: Snapshot, count: int, *, newest: datetime | None = None, every=timedelta(minutes=7),
+    **fields,
+) -> list[AuditEvent]:
+    """`count` stored decisions delivered by `snapshot`, `every` apart back from `newest`;
+    `fields` override the defaults (a block of boundary-enforcer under cross-tenant-query)."""
+    newest = newest or snapshot.generated_at
+    defaults = {
+        "service": "boundary-enforcer",
+        "decision": "blocked",
+        "rule": "cross-tenant-query",
+        "tenant": "t_0123456789abcdef",
+        "detail": "Query without a tenant scope",
+    }
+    start = AuditEvent.objects.count()
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            event_id=f"evt-{start + n:06}", at=newest - n * every, snapshot=snapshot,
+            **(defaults | fields),
+        )
+        for n in range(count)
+    )

@@ -57,7 +57,13 @@ class SecurityHeadersMiddleware:
 class TextGZipMiddleware(GZipMiddleware):
     """Django's gzip, for text only: media must keep its bytes so ranges (seeking) work."""
 
-    COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml")
+    COMPRESSIBLE = (
+        "text/",
+        "application/json",
+        "application/schema+json",
+        "application/xml",
+        "application/atom+xml",
+    )
 
     def process_response(self, request, response):
         if not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):

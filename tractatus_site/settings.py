@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -30,7 +31,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "staff.apps.StaffAdminConfig",  # the admin, behind a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "showcase",
     "measures",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -57,9 +59,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tractatus_site.urls"
@@ -188,3 +192,37 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Uploads above this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Staff accounts: throttled sign-in, a second factor, short sessions (README) -------
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
+    "two_factor.plugins.webauthn",
+    "axes",
+    "staff",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "admin:index"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Failed sign-ins: 5 for one username, or 20 from one client address, within the cool-off.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5
+STAFF_ADDRESS_FAILURE_LIMIT = 20
+AXES_HANDLER = "staff.signin.UsernameAndAddressLimits"
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "staff.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "staff.signin.client_address"
+# Off unless a reverse proxy that appends the client's address to X-Forwarded-For is the only
+# way in (docs/deploy.md): otherwise anyone could send the header and pick their own address.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+# Development only: with DEBUG on, staff signing in from 127.0.0.1 may skip the second factor.
+DEV_SKIP_SECOND_FACTOR = DEBUG and env.bool("DEV_SKIP_SECOND_FACTOR", default=False)
+TWO_FACTOR_WEBAUTHN_RP_NAME = "Tractatus site administration"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from metrics import audit
+from metrics import api
 from showcase.views import markdown_preview
 
 from . import views
@@ -15,11 +15,13 @@ urlpatterns = [
     path("admin/markdown-preview/", admin.site.admin_view(markdown_preview),
          name="markdown-preview"),
     path("admin/", admin.site.urls),
-    path("audit/", audit.audit, name="audit"),
-    path("api/metrics/log.json", audit.log_json, name="audit-log"),
+    path("api/", api.reference, name="api"),
+    path("audit/", include("audit.urls")),
+    path("api/metrics/", include("audit.api_urls")),
     path("api/metrics/", include("metrics.urls")),
     path("api/metrics/", include("metrics.dashboard_urls")),
     path("reports/", include("reports.urls")),
+    path("", include("staff.urls")),  # sign-in, second factor, recovery codes
     path("", include("measures.urls")),
     path("", include("showcase.urls")),
 ]

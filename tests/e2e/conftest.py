@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import sys
 import time
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
 import requests
+from django_otp.oath import TOTP
 
 from tests.ports import free_port
 
@@ -48,6 +50,8 @@ class Site:
             "DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD,
         }
         self.process: subprocess.Popen | None = None
+        # Each staff account's authenticator app, once it has enrolled in the browser.
+        self.authenticators: dict[str, Authenticator] = {}
 
     def manage(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -74,7 +78,7 @@ class Site:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer /healthz within 30 s")
 
@@ -82,15 +86,6 @@ class Site:
         if self.process:
             self.process.terminate()
             self.process.wait(timeout=10)
-
-
-def sign_in(page, site: Site) -> None:
-    """Sign the editor in to the admin: the one place that knows how staff sign in."""
-    page.goto(site.url + "/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", EDITOR_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 @pytest.fixture(scope="session")
@@ -125,3 +120,59 @@ def desktop(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     yield context.new_page()
     context.close()
+
+
+class Authenticator:
+    """An authenticator app: the secret the enrolment page shows, and its codes."""
+
+    def __init__(self, secret: str):
+        self.key = b32decode(secret)
+        self.last_step = -1
+
+    def code(self) -> str:
+        """A code not used yet: the site accepts each 30-second code once, so wait if need be."""
+        totp = TOTP(self.key)
+        if totp.t() <= self.last_step:
+            time.sleep(30 - time.time() % 30 + 0.5)
+            totp = TOTP(self.key)
+        self.last_step = totp.t()
+        return f"{totp.token():06d}"
+
+
+def next_step(page) -> None:
+    page.get_by_role("button", name="Next").click()
+
+
+def enrol(page, look=lambda step: None) -> tuple[Authenticator, list[str]]:
+    """From the enrolment's first step to the admin: an authenticator app and recovery codes.
+
+    `look(step)` is called on each page shown, for tests that inspect them.
+    """
+    look("enrol-welcome")
+    next_step(page)
+    look("enrol-method")
+    page.get_by_label("Token generator").check()
+    next_step(page)
+    look("enrol-qr-code")
+    authenticator = Authenticator(page.locator("a[href^='otpauth://']").inner_text())
+    page.fill("#id_generator-token", authenticator.code())
+    next_step(page)
+    page.wait_for_url(re.compile(r"/backup/tokens/$"))
+    codes = page.locator(".recovery-codes code").all_inner_texts()
+    look("recovery-codes")
+    page.get_by_role("link", name="Continue to the admin").click()
+    return authenticator, codes
+
+
+def sign_in(page, site: Site, username: str = "editor") -> None:
+    """Sign in at /admin/ as staff do: password, then a code (enrolling the first time)."""
+    page.goto(site.url + "/admin/")
+    page.fill("#id_auth-username", username)
+    page.fill("#id_auth-password", EDITOR_PASSWORD)
+    next_step(page)
+    if username in site.authenticators:
+        page.fill("#id_token-otp_token", site.authenticators[username].code())
+        next_step(page)
+    else:
+        site.authenticators[username], _ = enrol(page)
+    page.wait_for_url(re.compile(r"/admin/$"))

@@ -13,8 +13,21 @@ from .conftest import AXE, SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["/", "/about/", "/enforcement/", "/metrics/"]
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "contract" / "examples" / "feed-v1.json"
+PAGES = [
+    "/",
+    "/about/",
+    "/enforcement/",
+    "/metrics/",
+    "/api/",
+    "/audit/",
+    "/audit/?decision=blocked&since=2026-01-01",
+    "/audit/events/ms:evt:000184213/",
+    "/audit/feed/",
+]
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "metrics" / "contract" / "examples" / "feed-v1-audit-events.json"
+)
 # Collects CSP violations from the first byte on; init scripts are not subject to the page's CSP.
 CSP_SPY = """
 window.__cspViolations = [];
@@ -24,7 +37,8 @@ document.addEventListener("securitypolicyviolation", (e) =>
 
 
 def feed(tmp_path: Path, minutes_ago: int, boundary_30d: int) -> str:
-    """The contract's example feed, generated `minutes_ago`, with a chosen 30-day figure."""
+    """The contract's example feed with audit events, generated `minutes_ago`, with a chosen
+    30-day figure."""
     payload = json.loads(EXAMPLE.read_text())
     generated = datetime.now(UTC) - timedelta(minutes=minutes_ago)
     payload["generated_at"] = generated.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -65,7 +79,7 @@ def test_each_page_loads_clean_and_is_photographed(live_site, browser, path):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways at {width}px"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = path.strip("/").replace("/", "-") or "home"
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
         context.close()
     assert problems == []

@@ -22,11 +22,21 @@ def href(page, site, changelist: str, text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def admin_pages(site, browser):
-    """The admin pages this work adds or changes, by path."""
+def editor_state(site, browser) -> dict:
+    """The editor's signed-in browser state: each test's contexts start from it, so the
+    second factor's codes (each usable once) are not spent on every context."""
     context = browser.new_context()
+    sign_in(context.new_page(), site)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture(scope="module")
+def admin_pages(site, browser, editor_state):
+    """The admin pages this work adds or changes, by path."""
+    context = browser.new_context(storage_state=editor_state)
     page = context.new_page()
-    sign_in(page, site)
     about = href(page, site, "/admin/showcase/page/", "About Tractatus")
     section = href(page, site, "/admin/showcase/section/", "About Tractatus — What This Means")
     example = href(page, site, "/admin/showcase/enforcementexample/", "Privacy-by-Architecture")
@@ -60,16 +70,17 @@ def open_preview(page):
     return preview
 
 
-def test_the_admin_pages_keep_the_csp_and_fit_a_phone(site, browser, admin_pages):
+def test_the_admin_pages_keep_the_csp_and_fit_a_phone(site, browser, editor_state,
+                                                     admin_pages):
     problems: list[str] = []
     for width, height in WIDTHS:
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      storage_state=editor_state)
         context.add_init_script(CSP_SPY)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
                 and problems.append(f"{r.status} {r.url}"))
-        sign_in(page, site)
         for name, path in admin_pages.items():
             page.goto(site.url + path, wait_until="networkidle")
             problems.extend(f"{name}: {v}" for v in page.evaluate("window.__cspViolations"))
@@ -86,7 +97,8 @@ def test_the_admin_pages_keep_the_csp_and_fit_a_phone(site, browser, admin_pages
     assert problems == []
 
 
-def test_axe_finds_no_serious_violations_on_the_admin_pages(site, browser, admin_pages):
+def test_axe_finds_no_serious_violations_on_the_admin_pages(site, browser, editor_state,
+                                                          admin_pages):
     if not AXE.exists():
         pytest.skip("axe-core is not installed (.ci/run installs it into var/node)")
     serious = []
@@ -105,9 +117,8 @@ def test_axe_finds_no_serious_violations_on_the_admin_pages(site, browser, admin
     for width, height in WIDTHS:
         # axe is injected, so this context sets the page's CSP aside, as in test_browser.py.
         context = browser.new_context(viewport={"width": width, "height": height},
-                                      bypass_csp=True)
+                                      bypass_csp=True, storage_state=editor_state)
         page = context.new_page()
-        sign_in(page, site)
         for name, path in admin_pages.items():
             page.goto(site.url + path, wait_until="networkidle")
             check(page, name, width)
@@ -136,10 +147,11 @@ def headings(page) -> list[str]:
     return page.locator("main section.section h2").all_inner_texts()
 
 
-def test_an_editor_previews_drags_compares_and_restores(site, browser, admin_pages):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+def test_an_editor_previews_drags_compares_and_restores(site, browser, editor_state,
+                                                        admin_pages):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                  storage_state=editor_state)
     editor = context.new_page()
-    sign_in(editor, site)
     visitor = browser.new_context().new_page()
     visitor.goto(site.url + "/about/")
     before = headings(visitor)
@@ -177,10 +189,11 @@ def test_an_editor_previews_drags_compares_and_restores(site, browser, admin_pag
     visitor.context.close()
 
 
-def test_the_keyboard_reorders_a_pages_sections_and_a_list(site, browser, admin_pages):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+def test_the_keyboard_reorders_a_pages_sections_and_a_list(site, browser, editor_state,
+                                                           admin_pages):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                  storage_state=editor_state)
     editor = context.new_page()
-    sign_in(editor, site)
     editor.goto(site.url + admin_pages["page-form"])
     up = editor.get_by_role("button", name="Move “About Tractatus — What This Means” up")
     up.focus()

@@ -16,6 +16,10 @@ PUBLIC_GETS = [
     "/out/mysovereignty/",
     "/reports/",
     "/audit/",
+    "/audit/feed/",
+    "/api/",
+    "/api/metrics/audit.json",
+    "/api/metrics/audit.csv",
     "/healthz",
     "/no-such-page/",
 ]

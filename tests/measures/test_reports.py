@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from measures.models import DailyClick, DailyCount, OutboundLink
 from measures.reports import average_seconds, bounce_rate, period_tallies
+from tests.signin import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -119,9 +120,9 @@ def test_the_report_is_for_staff_only(client, django_user_model):
     assert "/admin/login/" in client.get("/admin/measures/dailycount/")["Location"]
 
 
-def test_staff_without_the_view_permission_are_refused(client, django_user_model):
+def test_staff_without_the_view_permission_are_refused(django_user_model):
     clerk = django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
-    client.force_login(clerk)
+    client = signed_in(clerk)
     assert client.get("/admin/measures/dailycount/").status_code == 403
     assert client.get("/admin/measures/dailycount/csv/").status_code == 403
     clerk.user_permissions.add(Permission.objects.get(codename="view_dailycount"))

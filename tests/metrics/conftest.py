@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import io
@@ -14,11 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core.management import call_command
 
 from metrics import fetch
 
-CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "metrics" / "contract"
 EXAMPLE_PATH = CONTRACT / "examples" / "feed-v1.json"
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text())
 
@@ -197,3 +200,16 @@ def feed_server() -> Iterator[FeedServer]:
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def partner_key(settings) -> Ed25519PrivateKey:
+    """A key pair made for this test; the site is configured with its public half."""
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    settings.METRICS_PUBLIC_KEY = base64.b64encode(public).decode()
+    return private
+
+
+def sign(key: Ed25519PrivateKey, body: bytes) -> str:
+    return base64.b64encode(key.sign(body)).decode()

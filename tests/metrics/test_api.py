@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from metrics.feed import SCHEMA_PATH
 from metrics.models import Snapshot
 
 from .conftest import dated, encode, minutes_ago
@@ -64,7 +65,6 @@ def test_latest_is_cacheable_and_answers_conditional_requests(client, snapshot):
     etag, modified = response["ETag"], response["Last-Modified"]
     assert snapshot.sha256 in etag
     assert "public" in response["Cache-Control"]
-    assert "Access-Control-Allow-Origin" not in response
     assert client.get(LATEST, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert client.get(LATEST, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
     not_modified = client.get(LATEST, HTTP_IF_NONE_MATCH=etag)
@@ -87,7 +87,6 @@ def test_a_snapshot_is_served_as_its_exact_bytes(client, snapshot):
     assert response.content == snapshot.raw_bytes()
     assert response["ETag"] == f'"{snapshot.sha256}"'
     assert "immutable" in response["Cache-Control"] and "public" in response["Cache-Control"]
-    assert "Access-Control-Allow-Origin" not in response
     again = client.get(
         f"/api/metrics/snapshots/{snapshot.sha256}.json", HTTP_IF_NONE_MATCH=response["ETag"]
     )
@@ -112,3 +111,46 @@ def test_the_raw_bytes_are_those_the_feed_sent(client, example, feed_file, inges
     ingest_command("--file", feed_file(payload))
     digest = hashlib.sha256(payload).hexdigest()
     assert client.get(f"/api/metrics/snapshots/{digest}.json").content == payload
+
+
+PUBLIC_DATA = [
+    LATEST,
+    "/api/metrics/figures.json",
+    "/api/metrics/daily.csv",
+    "/api/metrics/windows.csv",
+    "/api/metrics/log.json",
+    "/api/metrics/contract/v1.schema.json",
+    "/api/metrics/contract/v1.md",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_DATA)
+def test_public_data_is_open_to_other_sites_scripts_without_credentials(client, snapshot, path):
+    response = client.get(path, HTTP_ORIGIN="https://researcher.example")
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert "Set-Cookie" not in response
+
+
+def test_a_snapshots_bytes_are_open_to_other_sites_scripts(client, snapshot):
+    response = client.get(f"/api/metrics/snapshots/{snapshot.sha256}.json")
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_contract_schema_is_served_as_committed_and_cacheable(client):
+    response = client.get("/api/metrics/contract/v1.schema.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/schema+json"
+    assert response.content == SCHEMA_PATH.read_bytes()
+    assert response.json()["title"] == "Framework metrics feed, version 1"
+    assert "public" in response["Cache-Control"] and "max-age=86400" in response["Cache-Control"]
+    again = client.get("/api/metrics/contract/v1.schema.json", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_the_contract_specification_is_served_with_the_consumers_promises(client):
+    response = client.get("/api/metrics/contract/v1.md")
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    assert "## Consumer obligations (the Tractatus site)" in response.content.decode()

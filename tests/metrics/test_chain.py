@@ -73,7 +73,7 @@ def test_staff_verify_the_chain_from_the_admin_and_the_audit_page_shows_it(
     assert "Chain broken" in page and middle.sha256 in page
     check = ChainCheck.objects.get()
     assert (check.broken_at, check.snapshots_checked) == (middle.sha256, 2)
-    audit = client.get("/audit/").content.decode()
+    audit = client.get("/audit/feed/").content.decode()
     assert f"Chain broken</strong> at <code>{middle.sha256[:12]}</code>" in audit
     assert "Chain broken" in staff_client.get("/admin/metrics/snapshot/chain/").content.decode()
 
@@ -85,11 +85,11 @@ def test_the_cron_command_records_the_chain_state_for_the_audit_page(
     out = io.StringIO()
     call_command("verify_metrics_chain", stdout=out)
     assert out.getvalue().startswith("chain intact: 1 snapshots")
-    assert "Chain verified</strong>" in client.get("/audit/").content.decode()
+    assert "Chain verified</strong>" in client.get("/audit/feed/").content.decode()
 
     snapshot = Snapshot.objects.get()
     Snapshot.objects.filter(pk=snapshot.pk).update(raw=snapshot.raw_bytes().replace(b"1", b"2", 1))
     with pytest.raises(SystemExit) as exit_:
         call_command("verify_metrics_chain", stdout=io.StringIO())
     assert exit_.value.code == 2
-    assert "Chain broken" in client.get("/audit/").content.decode()
+    assert "Chain broken" in client.get("/audit/feed/").content.decode()

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from metrics.feed import MAX_PAYLOAD_BYTES
 from metrics.fetch import USER_AGENT
 from metrics.models import IngestRun, Snapshot
 from tests.ports import free_port
@@ -148,19 +149,19 @@ def test_a_body_that_is_not_json_by_its_content_type_is_refused(
 def test_a_declared_oversize_body_is_refused_without_reading_it(
     feed_server, ingest_command, sleeps
 ):
-    feed_server.will(json_reply(b" " * (1024 * 1024 + 1)))
+    feed_server.will(json_reply(b" " * (MAX_PAYLOAD_BYTES + 1)))
     assert ingest_command("--url", feed_server.url) == (3, "failed: too large\n")
     assert the_run().bytes_read == 0
 
 
-def test_an_endless_body_is_cut_off_past_one_mebibyte(feed_server, ingest_command, sleeps):
+def test_an_endless_body_is_cut_off_past_the_contracts_limit(feed_server, ingest_command, sleeps):
     started = time.monotonic()
     feed_server.will(endless_reply())
     status, out = ingest_command("--url", feed_server.url)
     assert (status, out.strip()) == (3, "failed: too large")
     assert time.monotonic() - started < 3
     run = the_run()
-    assert 1024 * 1024 < run.bytes_read < 1024 * 1024 + 64 * 1024 + 1
+    assert MAX_PAYLOAD_BYTES < run.bytes_read < MAX_PAYLOAD_BYTES + 64 * 1024 + 1
     # What the server managed to push is what fits in socket buffers, not the 30 s of body
     # it would have sent to a reader that kept going.
     time.sleep(0.2)

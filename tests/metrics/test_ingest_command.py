@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from metrics.demo import demo_payload
+from metrics.demo import RULES, demo_payload
+from metrics.feed import MAX_PAYLOAD_BYTES
 from metrics.figures import latest_figures
 from metrics.models import (
+    AuditEvent,
     IngestRun,
     PressureBucket,
     RuleBlocks,
@@ -117,12 +119,12 @@ def test_a_rejected_feed_keeps_the_last_accepted_one_shown(example, feed_file, i
     status, out = ingest_command("--file", feed_file(broken))
     assert status == 4
     assert out.strip() == (
-        "rejected: services[2].windows.7d.operations: expected an integer >= 0, got 3.5"
+        "rejected: services[2].windows.7d.operations: expected an integer, got 3.5"
     )
     assert Snapshot.objects.count() == 1
     assert latest_figures() == before
     run = IngestRun.objects.get(outcome="rejected")
-    assert run.reason == "services[2].windows.7d.operations: expected an integer >= 0, got 3.5"
+    assert run.reason == "services[2].windows.7d.operations: expected an integer, got 3.5"
     assert run.snapshot is None
 
 
@@ -134,14 +136,14 @@ def test_an_unreadable_file_fails_with_status_3(tmp_path, ingest_command):
 
 
 def test_a_file_over_one_mebibyte_is_not_read_whole(feed_file, ingest_command):
-    status, out = ingest_command("--file", feed_file(b" " * (5 * 1024 * 1024)))
+    status, out = ingest_command("--file", feed_file(b" " * (MAX_PAYLOAD_BYTES + 5)))
     assert (status, out.strip()) == (3, "failed: too large")
-    assert IngestRun.objects.get().bytes_read == 1024 * 1024 + 1
+    assert IngestRun.objects.get().bytes_read == MAX_PAYLOAD_BYTES + 1
 
 
 def test_a_dry_run_checks_and_stores_nothing(example, feed_file, ingest_command):
     status, out = ingest_command("--file", feed_file(example), "--dry-run")
-    assert (status, out.strip()) == (0, "dry run, nothing stored: accepted: valid, new")
+    assert (status, out.splitlines()[0]) == (0, "dry run, nothing stored: accepted: valid, new")
     assert not Snapshot.objects.exists()
     assert not IngestRun.objects.exists()
     example["schema_version"] = 2
@@ -195,3 +197,24 @@ def test_an_accepted_snapshot_reaches_cached_pages_at_once(
     newer["services"][0]["windows"]["30d"]["operations"] = 3001
     ingest_command("--file", feed_file(newer))
     assert "3,001" in client.get("/").content.decode()
+
+
+def test_the_demo_feed_carries_a_few_hundred_plausible_events_that_never_change(ingest_command):
+    now = minutes_ago(0)
+    feed = parse(demo_payload(now), now=now)
+    assert 200 <= len(feed.audit_events) <= 500
+    assert {e.rule for e in feed.audit_events if e.rule} <= {rule for rule, _, _ in RULES}
+    assert {e.decision for e in feed.audit_events} == {"allowed", "blocked", "escalated"}
+    later = parse(demo_payload(now + timedelta(hours=3)), now=now + timedelta(hours=3))
+    earlier = {e.id: e for e in feed.audit_events}
+    shared = [e for e in later.audit_events if e.id in earlier]
+    assert len(shared) > 200 and all(e == earlier[e.id] for e in shared)
+
+
+def test_demo_ingests_overlap_without_a_rejection(ingest_command, time_machine):
+    assert ingest_command("--demo")[0] == 0
+    time_machine.move_to(minutes_ago(-26 * 60))
+    status, out = ingest_command("--demo")
+    assert status == 0, out
+    assert Snapshot.objects.count() == 2
+    assert AuditEvent.objects.filter(snapshot=Snapshot.objects.latest()).exists()

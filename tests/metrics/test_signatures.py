@@ -10,26 +10,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from metrics.models import IngestRun, Snapshot
 
-from .conftest import encode, json_reply
+from .conftest import encode, json_reply, sign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def partner_key(settings) -> Ed25519PrivateKey:
-    """A key pair made for this test; the site is configured with its public half."""
-    private = Ed25519PrivateKey.generate()
-    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    settings.METRICS_PUBLIC_KEY = base64.b64encode(public).decode()
-    return private
-
-
-def sign(key: Ed25519PrivateKey, body: bytes) -> str:
-    return base64.b64encode(key.sign(body)).decode()
 
 
 def test_a_good_signature_is_accepted_stored_and_claimed(
@@ -72,7 +58,7 @@ def test_a_missing_malformed_or_wrong_signature_is_rejected_and_changes_nothing(
     assert not Snapshot.objects.exists()
     run = IngestRun.objects.get()
     assert run.outcome == "rejected" and run.reason.startswith(reason)
-    assert reason in client.get("/audit/").content.decode()
+    assert reason in client.get("/audit/feed/").content.decode()
     assert client.get("/metrics/").content == before
 
 
@@ -92,7 +78,7 @@ def test_without_a_key_nothing_is_required_and_nothing_is_claimed(example, feed_
                                                                   ingest_command, client):
     assert ingest_command("--file", feed_file(example))[0] == 0
     assert Snapshot.objects.get().signature_verified is False
-    assert "not signed" in client.get("/audit/").content.decode()
+    assert "not signed" in client.get("/audit/feed/").content.decode()
     assert "Ed25519" not in client.get("/metrics/").content.decode()
 
 

@@ -114,12 +114,31 @@ def test_a_malformed_or_future_month_is_refused(month, message):
         run("--month", month)
 
 
-def test_demo_data_says_so_on_the_report(client):
+def atom_entries(client) -> list[dict]:
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(client.get("/reports/feed.xml").content)
+    return [
+        {"title": entry.findtext(f"{atom}title"), "summary": entry.findtext(f"{atom}summary")}
+        for entry in feed.iter(f"{atom}entry")
+    ]
+
+
+def test_demo_data_says_so_on_the_report_and_in_its_atom_entry(client):
     snapshot_on(datetime(2026, 10, 20, tzinfo=UTC), {"boundary-enforcer": october(1, 3, 5)},
                 source="demo")
     run("--month", "2026-10", "--publish")
     body = client.get("/reports/2026/10/").content.decode()
     assert "Demo data" in body
+    [entry] = atom_entries(client)
+    assert entry["title"] == "Enforcement report: October 2026 (demo data)"
+    assert entry["summary"].startswith("Demo data, not production figures: 15 framework")
+
+
+def test_a_production_report_is_not_labelled_demo_in_atom(client):
+    snapshot_on(datetime(2026, 10, 20, tzinfo=UTC), {"boundary-enforcer": october(1, 3, 5)})
+    run("--month", "2026-10", "--publish")
+    [entry] = atom_entries(client)
+    assert "demo" not in (entry["title"] + entry["summary"]).lower()
 
 
 def test_a_rerun_regenerates_figures_and_keeps_the_commentary():
@@ -161,10 +180,9 @@ def test_the_atom_feed_parses_and_lists_only_published_reports(client):
     run("--month", "2026-11")
     response = client.get("/reports/feed.xml")
     assert response["Content-Type"].startswith("application/atom+xml")
-    atom = "{http://www.w3.org/2005/Atom}"
-    feed = ElementTree.fromstring(response.content)
-    titles = [entry.findtext(f"{atom}title") for entry in feed.iter(f"{atom}entry")]
-    assert titles == ["Enforcement report: October 2026"]
+    assert [entry["title"] for entry in atom_entries(client)] == [
+        "Enforcement report: October 2026"
+    ]
 
 
 def test_the_reports_index_query_count_stays_bounded(client, django_assert_max_num_queries):

@@ -86,7 +86,7 @@ def test_the_admin_offers_the_languages_as_a_choice(staff_client):
                         ("postgresql", "text"), ("klingon", "text")]
 )
 def test_the_migration_maps_a_typed_language_to_a_choice(typed, kept):
-    migration = importlib.import_module("showcase.migrations.0005_example_highlighting")
+    migration = importlib.import_module("showcase.migrations.0006_example_highlighting")
     assert migration.known_language(typed) == kept
 
 

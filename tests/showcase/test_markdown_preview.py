@@ -3,12 +3,12 @@
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from reports.models import MonthlyReport
 from showcase.markdown import render_markdown
 from showcase.models import EnforcementExample, EvidenceItem, Page, Section
+from tests.signin import password_only, signed_in
 
 from .admin_forms import change_form_data
 
@@ -29,16 +29,18 @@ def test_it_renders_markdown_as_it_is_rendered_on_save(staff_client):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_only_signed_in_staff_get_previews(client, django_user_model):
+def test_only_staff_past_the_second_factor_get_previews(client, django_user_model):
     assert client.post(URL, {"text": "*x*"}).status_code == 302
     client.force_login(django_user_model.objects.create_user("visitor", password="pw"))
     assert client.post(URL, {"text": "*x*"}).status_code == 302
+    editor = django_user_model.objects.create_superuser("e", "e@example.org", "pw")
+    assert password_only(editor).post(URL, {"text": "*x*"}).status_code == 302
 
 
 def test_a_preview_needs_a_post_with_the_csrf_token(django_user_model):
     editor = django_user_model.objects.create_superuser("e", "e@example.org", "pw")
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(editor)
+    browser = signed_in(editor)
+    browser.handler.enforce_csrf_checks = True  # as a browser's request is checked
     assert browser.post(URL, {"text": "*x*"}).status_code == 403
     assert browser.get(URL).status_code == 405
 

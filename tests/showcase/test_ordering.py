@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from showcase.models import Citation, EnforcementExample, EvidenceItem, NavLink, Page, Section
+from tests.signin import signed_in
 
 from .admin_forms import change_form_data
 
@@ -76,10 +77,10 @@ def test_each_row_a_drag_moves_gets_a_version_with_who_moved_it(staff_client):
     assert latest.history_user.username == "editor"
 
 
-def test_staff_who_may_only_view_cannot_reorder(client, django_user_model):
+def test_staff_who_may_only_view_cannot_reorder(django_user_model):
     viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_enforcementexample"))
-    client.force_login(viewer)
+    client = signed_in(viewer)
     first, second = EnforcementExample.objects.all()[:2]
     response = move(client, "enforcementexample", (first.pk, second.order),
                     (second.pk, first.order))

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from showcase.models import Page, Section
+from tests.signin import signed_in
 
 from .admin_forms import change_form_data
 
@@ -137,7 +138,7 @@ def test_only_staff_who_may_change_pages_can_preview(client, django_user_model, 
     assert preview(client, about, data).status_code == 302  # to the admin's sign-in
     viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_page"))
-    client.force_login(viewer)
+    client = signed_in(viewer)
     assert preview(client, about, data).status_code == 403
     assert preview(client, None, data).status_code == 403
 

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalChanges
 
 from showcase import revisions
 from showcase.models import Highlight, Page, Section, SiteSettings
+from tests.signin import signed_in
 
 from .admin_forms import change_form_data
 
@@ -214,12 +215,11 @@ def test_a_version_that_cannot_be_restored_now_says_why(staff_client, about):
     assert Page.objects.get(pk=about.pk).slug == "about-us"
 
 
-def test_staff_who_may_only_view_compare_but_cannot_restore_or_unpublish(client,
-                                                                       django_user_model,
+def test_staff_who_may_only_view_compare_but_cannot_restore_or_unpublish(django_user_model,
                                                                        about):
     viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_page"))
-    client.force_login(viewer)
+    client = signed_in(viewer)
     first = about.history.first()
     compare = client.get(f"/admin/showcase/page/{about.pk}/history/compare/")
     assert compare.status_code == 200

@@ -58,7 +58,8 @@ def test_a_404_is_hardened_and_in_the_site_style(client):
 
 @pytest.mark.django_db
 def test_the_admin_login_is_hardened(client):
-    response = client.get("/admin/login/")
+    response = client.get("/admin/login/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/account/login/")
     assert response.status_code == 200
     assert_hardened(response)
 

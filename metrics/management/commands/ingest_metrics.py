@@ -1,7 +1,8 @@
 """`manage.py ingest_metrics`: one ingest of the metrics feed, for cron.
 
 Exit status: 0 accepted, unchanged or out of order; 3 the source could not be read; 4 the
-payload was rejected; 1 the database could not be used. One summary line on stdout.
+payload was rejected; 1 the database could not be used. One summary line on stdout; a dry run
+(`--dry-run`, with `--url` or `--file`) then lists every violation and the signature's verdict.
 """
 
 from __future__ import annotations
@@ -62,6 +63,6 @@ class Command(BaseCommand):
             logger.error("ingest could not use the database: %s", exc)
             self.stdout.write("failed: database unavailable")
             sys.exit(1)
-        self.stdout.write(result.summary)
+        self.stdout.write(result.report)
         if status := EXIT_STATUS[result.outcome]:
             sys.exit(status)

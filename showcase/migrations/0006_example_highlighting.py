@@ -31,7 +31,7 @@ def highlight_examples(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('showcase', '0004_highlight_since_deployment'),
+        ('showcase', '0005_decisions_sections'),
     ]
 
     operations = [

@@ -21,9 +21,9 @@ def forget(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("showcase", "0006_evidence_order"),
+        ("showcase", "0007_evidence_order"),
         # Every app whose migrations seed rows kept in a history, as it stands today.
-        ("metrics", "0003_snapshot_history_index"),
+        ("metrics", "0005_frameworkservice_feed_mapping_permission"),
         ("measures", "0002_initial_links"),
         ("reports", "0001_initial"),
     ]

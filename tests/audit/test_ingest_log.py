@@ -1,4 +1,4 @@
-"""The public audit trail shows every attempt and its reason, and nothing private."""
+"""The feed's ingest log shows every attempt and its reason, and nothing private."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -40,7 +40,7 @@ def test_a_rejected_run_shows_its_reason_and_none_of_the_source(client):
         when=datetime(2026, 11, 20, 10, 5, tzinfo=UTC),
         error="503 Service Unavailable from internal-feed.example.net",
     )
-    for url in ("/audit/", "/api/metrics/log.json"):
+    for url in ("/audit/feed/", "/api/metrics/log.json"):
         body = client.get(url).content.decode()
         assert "services[2].windows.7d.operations: expected an integer" in body
         assert "HTTP 503" in body
@@ -58,7 +58,7 @@ def test_a_rejected_run_shows_its_reason_and_none_of_the_source(client):
 def test_an_accepted_snapshot_shows_its_hashes_source_and_signature_status(client):
     snapshot = make_snapshot()
     run("accepted", snapshot=snapshot)
-    body = client.get("/audit/").content.decode()
+    body = client.get("/audit/feed/").content.decode()
     assert f'href="/api/metrics/snapshots/{snapshot.sha256}.json"' in body
     assert snapshot.sha256[:12] in body
     assert "mysovereignty.digital" in body
@@ -79,15 +79,15 @@ def test_newest_first_fifty_a_page_and_filtered_by_month(client):
     assert len(client.get("/api/metrics/log.json?page=2").json()["entries"]) == 10
     october = client.get("/api/metrics/log.json?month=2026-10").json()
     assert {e["time"][:7] for e in october["entries"]} == {"2026-10"}
-    assert client.get("/audit/?month=2026-13").status_code == 404
+    assert client.get("/audit/feed/?month=2026-13").status_code == 404
 
 
 def test_the_chain_state_is_shown_from_the_last_check(client):
-    assert "has not been verified yet" in client.get("/audit/").content.decode()
+    assert "has not been verified yet" in client.get("/audit/feed/").content.decode()
     ChainCheck.objects.create(snapshots_checked=3, verified_through="a" * 64)
     assert (
         "Chain verified</strong> through <code>aaaaaaaaaaaa"
-        in client.get("/audit/").content.decode()
+        in client.get("/audit/feed/").content.decode()
     )
     ChainCheck.objects.create(
         snapshots_checked=3,
@@ -95,7 +95,7 @@ def test_the_chain_state_is_shown_from_the_last_check(client):
         broken_at="b" * 64,
         problem="stored bytes no longer match their hash",
     )
-    body = client.get("/audit/").content.decode()
+    body = client.get("/audit/feed/").content.decode()
     assert "Chain broken" in body and "bbbbbbbbbbbb" in body
 
 
@@ -108,6 +108,6 @@ def test_the_audit_page_query_count_is_bounded(client, django_assert_max_num_que
             snapshot=make_snapshot(age=timedelta(minutes=600 - n)) if n % 3 else None,
         )
     with django_assert_max_num_queries(10):
-        assert client.get("/audit/").status_code == 200
+        assert client.get("/audit/feed/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/api/metrics/log.json?page=2").status_code == 200

@@ -17,6 +17,6 @@ def number_apart(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("showcase", "0005_example_highlighting")]
+    dependencies = [("showcase", "0006_example_highlighting")]
 
     operations = [migrations.RunPython(number_apart, migrations.RunPython.noop)]

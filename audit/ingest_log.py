@@ -1,4 +1,4 @@
-"""The public audit trail: every ingest attempt, with nothing private in it.
+"""The feed's ingest log: every attempt to read the feed, with nothing private in it.
 
 `entry()` is the one place that decides what of a run the public sees; both the page and the
 JSON log use it, so neither can leak a source URL, a host name or an error's details.
@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.core.paginator import Page, Paginator
+from django.http import Http404
 from django.urls import reverse
 
-from .models import ChainCheck, IngestRun
+from metrics.models import ChainCheck, IngestRun
 
 PER_PAGE = 50
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -54,40 +53,24 @@ def runs(month: str | None):
     return queryset.defer("error", "source_url", "snapshot__raw")
 
 
-def page_of(request):
+def page_of(request) -> tuple[str | None, Page]:
     month = request.GET.get("month") or None
     paginator = Paginator(runs(month), PER_PAGE)
     return month, paginator.get_page(request.GET.get("page"))
 
 
-def audit(request):
-    month, page = page_of(request)
-    context = {
-        "month": month,
-        "page_obj": page,
-        "entries": [entry(run) for run in page],
-        "chain": ChainCheck.objects.order_by("-checked_at").first(),
+def last_chain_check() -> ChainCheck | None:
+    return ChainCheck.objects.order_by("-checked_at").first()
+
+
+def chain_entry(chain: ChainCheck | None) -> dict | None:
+    """The last verification of the hash chain, as the JSON log gives it."""
+    if chain is None:
+        return None
+    return {
+        "checked_at": chain.checked_at.isoformat(),
+        "intact": chain.intact,
+        "verified_through": chain.verified_through,
+        "broken_at": chain.broken_at,
+        "problem": chain.problem,
     }
-    return render(request, "metrics/audit.html", context)
-
-
-def log_json(request):
-    month, page = page_of(request)
-    chain = ChainCheck.objects.order_by("-checked_at").first()
-    return JsonResponse(
-        {
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "month": month,
-            "chain": None
-            if chain is None
-            else {
-                "checked_at": chain.checked_at.isoformat(),
-                "intact": chain.intact,
-                "verified_through": chain.verified_through,
-                "broken_at": chain.broken_at,
-                "problem": chain.problem,
-            },
-            "entries": [entry(run) for run in page],
-        }
-    )

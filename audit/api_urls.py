@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audit-api"
+
+urlpatterns = [
+    path("audit.json", views.events_json, name="events-json"),
+    path("audit.csv", views.events_csv, name="events-csv"),
+    path("log.json", views.log_json, name="log"),
+]

@@ -1,0 +1,146 @@
+"""Finding the framework's decisions: filters, opaque cursors and keyset pages, newest first.
+
+Every listing walks one (filter…, at, id) index of `metrics.AuditEvent` from a cursor, so the
+10,000th page costs what the first does. A cursor is the last row shown, (at, id), signed with
+the site's key: it cannot be forged to reach past what a filter allows, only mistyped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from django import forms
+from django.core import signing
+from django.db.models import Q, QuerySet
+
+from metrics.feed import TENANT
+from metrics.models import AuditEvent
+
+PER_PAGE = 50
+CURSOR_SALT = "audit.events.cursor"
+COLUMNS = ("id", "at", "service", "decision", "rule", "tenant", "detail", "snapshot_sha256")
+
+
+class EventFilters(forms.Form):
+    """The viewer's filters, as a query string: ?service=&decision=&rule=&tenant=&since=&until=."""
+
+    service = forms.SlugField(required=False, max_length=64, label="Service")
+    decision = forms.ChoiceField(
+        required=False,
+        label="Decision",
+        choices=[("", "Any decision"), *AuditEvent.Decision.choices],
+        # Django's own message repeats the value; ours never echoes input.
+        error_messages={"invalid_choice": "must be blocked, allowed or escalated"},
+    )
+    rule = forms.SlugField(required=False, max_length=64, label="Rule")
+    tenant = forms.RegexField(
+        required=False,
+        regex=TENANT,
+        label="Tenant pseudonym",
+        error_messages={"invalid": "a tenant pseudonym is t_ followed by 16 hex digits"},
+    )
+    since = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], label="From (UTC day)",
+        error_messages={"invalid": "a date is YYYY-MM-DD"},
+    )
+    until = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], label="To (UTC day)",
+        error_messages={"invalid": "a date is YYYY-MM-DD"},
+    )
+    cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
+    def clean_cursor(self) -> tuple[datetime, int] | None:
+        text = self.cleaned_data["cursor"]
+        if not text:
+            return None
+        try:
+            at, pk = signing.loads(text, salt=CURSOR_SALT)
+            return datetime.fromisoformat(at), int(pk)
+        except (signing.BadSignature, ValueError, TypeError):
+            raise forms.ValidationError("this cursor was not made by this site") from None
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "the end of the range is before its start")
+        return cleaned
+
+    def problem(self) -> str:
+        """The first error as one short line ("decision: must be …"), for an API's 400."""
+        name, errors = next(iter(self.errors.items()))
+        return f"{name}: {errors[0]}" if name != "__all__" else errors[0]
+
+    def query(self, **changes) -> dict[str, str]:
+        """The filters as they came, without empty ones, with `changes` applied."""
+        fields = {name: self.data.get(name, "") for name in self.fields}
+        return {name: value for name, value in (fields | changes).items() if value}
+
+
+def cursor_after(event: AuditEvent) -> str:
+    return signing.dumps([event.at.isoformat(), event.pk], salt=CURSOR_SALT, compress=False)
+
+
+def day_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def matching(filters: dict) -> QuerySet[AuditEvent]:
+    """The events a valid `EventFilters` asks for, newest first, from its cursor on."""
+    events = AuditEvent.objects.select_related("snapshot").only(
+        *AuditEvent.CONTENT, "event_id", "snapshot__sha256", "snapshot__source"
+    )
+    for name in ("service", "decision", "rule", "tenant"):
+        if filters.get(name):
+            events = events.filter(**{name: filters[name]})
+    if filters.get("since"):
+        events = events.filter(at__gte=day_start(filters["since"]))
+    if filters.get("until"):
+        events = events.filter(at__lt=day_start(filters["until"] + timedelta(days=1)))
+    if filters.get("cursor"):
+        at, pk = filters["cursor"]
+        # `at <= cursor` bounds the index range; the OR only looks at rows of that very instant.
+        events = events.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk), at__lte=at)
+    return events.newest_first()
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[AuditEvent]
+    next_cursor: str | None
+
+
+def page_of(filters: dict) -> EventPage:
+    """One page of PER_PAGE events, and the cursor of the next (None on the last page)."""
+    found = list(matching(filters)[: PER_PAGE + 1])
+    shown = found[:PER_PAGE]
+    more = len(found) > PER_PAGE
+    return EventPage(shown, cursor_after(shown[-1]) if more else None)
+
+
+def public(event: AuditEvent) -> dict:
+    """An event as the JSON API gives it: the contract's fields, and the bytes it came in."""
+    return {
+        "id": event.event_id,
+        "at": event.at.isoformat(),
+        "service": event.service,
+        "decision": event.decision,
+        "rule": event.rule or None,
+        "tenant": event.tenant,
+        "detail": event.detail or None,
+        "snapshot_sha256": event.snapshot.sha256,
+        "demo": event.snapshot.is_demo,
+    }
+
+
+def rows(filters: dict) -> Iterator[tuple]:
+    """Every matching event as a CSV row, read in chunks so any number can be streamed."""
+    yield (*COLUMNS, "demo")
+    for event in matching(filters).iterator(chunk_size=2000):
+        item = public(event)
+        yield (*(item[column] or "" for column in COLUMNS), "yes" if item["demo"] else "no")

@@ -1,0 +1,120 @@
+"""The audit viewer's pages and its public API: a view gathers, a template shows."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from metrics.api import open_to_all
+from metrics.models import AuditEvent, FrameworkService
+from tractatus_site.pagecache import cache_public_page
+
+from . import events, ingest_log
+
+
+@require_safe
+@cache_public_page
+def index(request: HttpRequest) -> HttpResponse:
+    """/audit/: the framework's decisions, newest first, filtered and paged by cursor."""
+    filters = events.EventFilters(request.GET)
+    context = {
+        "filters": filters,
+        "services": FrameworkService.objects.filter(published=True).only("name", "feed_key"),
+    }
+    if not filters.is_valid():
+        return render(request, "audit/index.html", context, status=400)
+    page = events.page_of(filters.cleaned_data)
+    context |= {
+        "page": page,
+        "filtered": bool(filters.query(cursor="")),
+        "this_query": urlencode(filters.query()),
+        "all_query": urlencode(filters.query(cursor="")),
+        "next_query": urlencode(filters.query(cursor=page.next_cursor or "")),
+    }
+    return render(request, "audit/index.html", context)
+
+
+@require_safe
+@cache_public_page
+def event(request: HttpRequest, event_id: str) -> HttpResponse:
+    """One decision, the snapshot whose bytes carried it, and how to check those bytes."""
+    found = AuditEvent.objects.select_related("snapshot").defer("snapshot__raw")
+    found = found.filter(event_id=event_id).first()
+    if found is None:
+        raise Http404("No such event")
+    base = f"{request.scheme}://{request.get_host()}"
+    return render(request, "audit/event.html", {"event": found, "base": base})
+
+
+@require_safe
+def feed_log(request: HttpRequest) -> HttpResponse:
+    """/audit/feed/: every attempt to read the feed, and the last check of the hash chain."""
+    month, page = ingest_log.page_of(request)
+    context = {
+        "month": month,
+        "page_obj": page,
+        "entries": [ingest_log.entry(run) for run in page],
+        "chain": ingest_log.last_chain_check(),
+    }
+    return render(request, "audit/feed.html", context)
+
+
+def bad_filters(filters: events.EventFilters) -> JsonResponse:
+    return JsonResponse({"error": filters.problem()}, status=400)
+
+
+@require_safe
+@open_to_all
+def events_json(request: HttpRequest) -> JsonResponse:
+    """The decisions as JSON, 50 a page: {"events": [...], "next": cursor or null}."""
+    filters = events.EventFilters(request.GET)
+    if not filters.is_valid():
+        return bad_filters(filters)
+    page = events.page_of(filters.cleaned_data)
+    return JsonResponse(
+        {"events": [events.public(e) for e in page.events], "next": page.next_cursor},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class Echo:
+    """A file-like object whose write() hands back the line, for csv.writer to stream."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+@require_safe
+@open_to_all
+def events_csv(request: HttpRequest) -> HttpResponse:
+    """Every matching decision as CSV, streamed, however many there are."""
+    filters = events.EventFilters(request.GET)
+    if not filters.is_valid():
+        return bad_filters(filters)
+    writer = csv.writer(Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in events.rows(filters.cleaned_data)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
+    return response
+
+
+@require_safe
+@open_to_all
+def log_json(request: HttpRequest) -> JsonResponse:
+    """The ingest log as JSON, 50 a page, with the last check of the hash chain."""
+    month, page = ingest_log.page_of(request)
+    return JsonResponse(
+        {
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "month": month,
+            "chain": ingest_log.chain_entry(ingest_log.last_chain_check()),
+            "entries": [ingest_log.entry(run) for run in page],
+        }
+    )

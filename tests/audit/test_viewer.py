@@ -1,0 +1,221 @@
+"""The framework audit viewer: decisions newest first, filtered, paged by cursor, verifiable."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.http import StreamingHttpResponse
+
+from metrics.models import AuditEvent
+from tests.factories import make_events, make_snapshot
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+EVENTS = "/api/metrics/audit.json"
+
+
+@pytest.fixture
+def snapshot():
+    return make_snapshot(generated_at=NOW)
+
+
+def walk(client, query: str = "") -> list[str]:
+    """Every event id the JSON API gives, following `next` from the first page to the last."""
+    ids, url = [], f"{EVENTS}?{query}"
+    while url:
+        page = client.get(url).json()
+        ids += [event["id"] for event in page["events"]]
+        url = f"{EVENTS}?{query}&cursor={page['next']}" if page["next"] else None
+    return ids
+
+
+def test_decisions_come_newest_first_fifty_a_page(client, snapshot):
+    events = make_events(snapshot, 120)
+    page = client.get(EVENTS).json()
+    assert [e["id"] for e in page["events"]] == [e.event_id for e in events[:50]]
+    assert page["next"]
+    assert walk(client) == [e.event_id for e in events]
+
+
+def test_the_cursor_neither_skips_nor_repeats_decisions_made_at_the_same_instant(
+    client, snapshot
+):
+    make_events(snapshot, 75, every=timedelta(0))  # all at one instant
+    make_events(snapshot, 40, newest=NOW - timedelta(hours=1))
+    ids = walk(client)
+    assert len(ids) == len(set(ids)) == 115
+
+
+def test_the_cursor_page_shows_older_decisions_and_a_way_back(client, snapshot):
+    make_events(snapshot, 60)
+    first = client.get("/audit/")
+    assert 'rel="next"' in first.content.decode()
+    cursor = client.get(EVENTS).json()["next"]
+    deeper = client.get(f"/audit/?cursor={cursor}").content.decode()
+    assert "evt-000050" in deeper and "evt-000049" not in deeper
+    assert "Newest decisions" in deeper and 'rel="next"' not in deeper
+
+
+def test_each_filter_narrows_the_list(client, snapshot):
+    make_events(snapshot, 3)
+    make_events(snapshot, 2, decision="allowed", rule="", detail="")
+    make_events(snapshot, 4, service="pluralistic-deliberation-orchestrator",
+                decision="escalated", rule="privacy-boundary")
+    make_events(snapshot, 5, tenant="t_ffffffffffffffff", rule="unscoped-export")
+    counts = {
+        "decision=allowed": 2,
+        "decision=escalated": 4,
+        "service=pluralistic-deliberation-orchestrator": 4,
+        "service=boundary-enforcer&decision=blocked": 8,
+        "rule=unscoped-export": 5,
+        "tenant=t_ffffffffffffffff": 5,
+        "tenant=t_ffffffffffffffff&rule=cross-tenant-query": 0,
+        "service=no-such-service": 0,
+    }
+    for query, count in counts.items():
+        assert len(walk(client, query)) == count, query
+
+
+def test_the_date_range_takes_whole_utc_days(client, snapshot):
+    make_events(snapshot, 1, newest=datetime(2026, 11, 20, 0, 0, tzinfo=UTC))
+    make_events(snapshot, 1, newest=datetime(2026, 11, 22, 23, 59, 59, tzinfo=UTC))
+    make_events(snapshot, 1, newest=datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
+    assert len(walk(client, "since=2026-11-20&until=2026-11-22")) == 2
+    assert len(walk(client, "since=2026-11-21")) == 2
+    assert len(walk(client, "until=2026-11-20")) == 1
+    assert len(walk(client, "since=2026-11-22&until=2026-11-22")) == 1
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        (f"decision={HOSTILE}", "decision: must be blocked, allowed or escalated"),
+        ("decision=denied", "decision: must be blocked, allowed or escalated"),
+        ("since=garbage", "since: a date is YYYY-MM-DD"),
+        ("until=2026-02-30", "until: a date is YYYY-MM-DD"),
+        ("since=2026-11-22&until=2026-11-21", "until: the end of the range is before its start"),
+        (f"service={HOSTILE}", "service: Enter a valid “slug”"),
+        ("tenant=alice", "tenant: a tenant pseudonym is t_ followed by 16 hex digits"),
+        ("cursor=not-a-cursor", "cursor: this cursor was not made by this site"),
+    ],
+)
+def test_bad_filters_answer_400_with_a_short_message_and_never_the_input_unescaped(
+    client, snapshot, query, problem
+):
+    make_events(snapshot, 3)
+    api = client.get(f"{EVENTS}?{query}")
+    assert api.status_code == 400
+    assert api.json()["error"].startswith(problem)
+    assert HOSTILE not in api.content.decode()
+    page = client.get(f"/audit/?{query}")
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "These filters could not be used" in body
+    assert HOSTILE not in body
+
+
+def test_a_tampered_cursor_is_refused(client, snapshot):
+    make_events(snapshot, 60)
+    cursor = client.get(EVENTS).json()["next"]
+    value, signature = cursor.rsplit(":", 1)
+    forged = value.replace("A", "B", 1) + ":" + signature
+    assert client.get(f"{EVENTS}?cursor={forged}").status_code == 400
+    assert client.get(f"{EVENTS}?cursor={cursor}").status_code == 200
+
+
+def test_the_json_gives_the_contracts_fields_and_the_snapshot_they_came_in(client, snapshot):
+    make_events(snapshot, 1, decision="allowed", rule="", detail="")
+    [event] = client.get(EVENTS).json()["events"]
+    assert event == {
+        "id": "evt-000000",
+        "at": "2026-11-25T12:00:00+00:00",
+        "service": "boundary-enforcer",
+        "decision": "allowed",
+        "rule": None,
+        "tenant": "t_0123456789abcdef",
+        "detail": None,
+        "snapshot_sha256": snapshot.sha256,
+        "demo": False,
+    }
+
+
+def test_the_csv_streams_every_matching_decision(client, snapshot):
+    make_events(snapshot, 130)
+    make_events(snapshot, 7, decision="allowed", rule="", detail="")
+    response = client.get("/api/metrics/audit.csv?decision=blocked")
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["id", "at", "service", "decision", "rule", "tenant", "detail",
+                       "snapshot_sha256", "demo"]
+    assert len(rows) == 131
+    assert rows[1][:4] == ["evt-000000", "2026-11-25T12:00:00+00:00", "boundary-enforcer",
+                           "blocked"]
+    assert rows[1][-2:] == [snapshot.sha256, "no"]
+
+
+def test_a_permalink_shows_the_decision_and_how_to_verify_its_bytes(client, snapshot):
+    [event] = make_events(snapshot, 1, detail="Query <b>without</b> a tenant scope")
+    response = client.get(f"/audit/events/{event.event_id}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    raw_url = f"/api/metrics/snapshots/{snapshot.sha256}.json"
+    assert f"curl -s http://testserver{raw_url} | sha256sum" in body
+    assert f"jq '.audit_events[] | select(.id == \"{event.event_id}\")'" in html.unescape(body)
+    assert "Query &lt;b&gt;without&lt;/b&gt; a tenant scope" in body
+    raw = client.get(raw_url).content
+    assert hashlib.sha256(raw).hexdigest() == snapshot.sha256
+
+
+def test_an_unknown_permalink_is_a_404(client, snapshot):
+    assert client.get("/audit/events/no-such-event/").status_code == 404
+
+
+def test_demo_decisions_say_so_on_the_page_in_json_and_in_csv(client):
+    demo = make_snapshot(generated_at=NOW, source="demo")
+    [event] = make_events(demo, 1)
+    assert "Demo" in client.get("/audit/").content.decode()
+    assert "Demo data" in client.get(event.get_absolute_url()).content.decode()
+    assert client.get(EVENTS).json()["events"][0]["demo"] is True
+    last = b"".join(client.get("/api/metrics/audit.csv").streaming_content).decode()
+    assert last.strip().endswith(",yes")
+
+
+@pytest.mark.parametrize("path", ["/enforcement/", "/metrics/"])
+def test_pages_show_the_latest_ten_blocks_and_escalations(client, path):
+    demo = make_snapshot(generated_at=NOW, source="demo")
+    make_events(demo, 5, decision="allowed", rule="", detail="", newest=NOW)
+    enforced = make_events(demo, 12, newest=NOW - timedelta(hours=1))
+    body = client.get(path).content.decode()
+    section = body.split("Recent enforcement decisions")[1]
+    shown = [e for e in enforced if e.get_absolute_url() in section]
+    assert shown == enforced[:10]
+    assert "decision-allowed" not in section
+    assert "Demo" in section
+
+
+def test_the_viewer_runs_a_bounded_number_of_queries(
+    client, snapshot, django_assert_max_num_queries
+):
+    make_events(snapshot, 120)
+    with django_assert_max_num_queries(6):
+        assert client.get("/audit/?decision=blocked").status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(EVENTS).status_code == 200
+
+
+def test_a_stored_decision_matches_what_the_contract_calls_its_content(snapshot):
+    [event] = make_events(snapshot, 1)
+    assert event.content == (NOW, "boundary-enforcer", "blocked", "cross-tenant-query",
+                             "t_0123456789abcdef", "Query without a tenant scope")
+    assert AuditEvent.objects.recent_enforcement().get() == event
