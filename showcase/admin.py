@@ -81,6 +81,8 @@ class Revisions(SimpleHistoryAdmin):
         if not self.has_view_history_or_change_history_permission(request, obj):
             raise PermissionDenied
         versions = list(obj.history.select_related("history_user"))
+        if not versions:
+            raise Http404("No version of it was recorded")
         by_id = {str(version.history_id): version for version in versions}
         newer = by_id.get(request.GET.get("newer"), versions[0])
         older = by_id.get(request.GET.get("older"), versions[min(1, len(versions) - 1)])
@@ -230,7 +232,8 @@ class PageAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
             context["preview_url"] = reverse("admin:showcase_page_preview_new")
         else:
             context["preview_url"] = reverse("admin:showcase_page_preview", args=[obj.pk])
-            context["previous_version"] = revisions.previous_version(obj)
+            if self.can_restore(request, obj):
+                context["previous_version"] = revisions.previous_version(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def preview_view(self, request, object_id=None):
@@ -328,6 +331,12 @@ class SectionAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions)
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         revisions.record_page_change(obj.page, f"Deleted its section “{obj}”.")
+
+    def delete_queryset(self, request, queryset):
+        pages = {section.page for section in queryset.select_related("page")}
+        super().delete_queryset(request, queryset)
+        for page in pages:
+            revisions.record_page_change(page, "Deleted some of its sections.")
 
 
 @admin.register(EnforcementExample)

@@ -205,6 +205,20 @@ def test_a_section_changed_in_its_own_form_is_a_version_of_its_page(staff_client
     assert [(part.name, part.status) for part in changes] == [("Code cannot lie", "changed")]
 
 
+@pytest.mark.parametrize("how", ["its own form", "the list's action"])
+def test_a_section_deleted_on_its_own_is_a_version_of_its_page(staff_client, client, about, how):
+    section = about.sections.get(heading="Code Can't Lie")
+    if how == "its own form":
+        staff_client.post(f"/admin/showcase/section/{section.pk}/delete/", {"post": "yes"})
+    else:
+        staff_client.post("/admin/showcase/section/", {
+            "action": "delete_selected", "_selected_action": [section.pk], "post": "yes"})
+    assert not Section.objects.filter(pk=section.pk).exists()
+    assert "Deleted" in about.history.first().history_change_reason
+    staff_client.post(f"/admin/showcase/page/{about.pk}/restore-previous/")
+    assert "Code Can&#x27;t Lie" in body(client.get("/about/"))
+
+
 def test_a_version_that_cannot_be_restored_now_says_why(staff_client, about):
     first = about.history.first()
     post_page_form(staff_client, about, lambda data, prefix: data.update(slug="about-us"))
