@@ -1,13 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from showcase.widgets import EditorTextareas
+
 from .models import MonthlyReport
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(EditorTextareas, SimpleHistoryAdmin):
     """Editors annotate and publish; the figures are the command's alone."""
 
+    markdown_fields = ("commentary",)
     list_display = ["__str__", "published", "generated_at"]
     list_filter = ["published"]
     fields = ["month", "generated_at", "commentary", "published"]

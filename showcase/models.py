@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from metrics.figures import Figures, Measure, figure_id, format_count, format_percent
 from metrics.models import WINDOW_CHOICES, FrameworkService
 
+from .highlighting import LANGUAGES, highlight
 from .markdown import render_markdown
 from .uploads import validate_captions, validate_poster, validate_video
 
@@ -125,7 +126,7 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.intro_html = render_markdown(self.intro)
+        self.render_html()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -136,6 +137,15 @@ class Page(models.Model):
     def clean(self):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f'"{self.slug}" is used by the site itself.'})
+
+    def unpublish(self):
+        """Take the page off the site (visitors get a 404) and keep it as a draft."""
+        self.published = False
+        self.save(update_fields=["published", "updated_at"])
+
+    def render_html(self):
+        """The Markdown as visitors read it: on save, and for an editor's unsaved preview."""
+        self.intro_html = render_markdown(self.intro)
 
 
 class Section(Orderable):
@@ -169,8 +179,12 @@ class Section(Orderable):
         return f"{self.page} — {self.heading or self.get_kind_display()}"
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.render_html()
         super().save(*args, **kwargs)
+
+    def render_html(self):
+        """The Markdown as visitors read it: on save, and for an editor's unsaved preview."""
+        self.body_html = render_markdown(self.body)
 
     @property
     def template_name(self) -> str:
@@ -279,13 +293,18 @@ class Highlight(Orderable):
 
 class EnforcementExample(Orderable):
     title = models.CharField(max_length=120)
-    language = models.CharField(max_length=30, default="javascript")
+    language = models.CharField(max_length=30, choices=LANGUAGES, default="javascript")
     code = models.TextField()
+    code_html = models.TextField(editable=False, blank=True)
     caption = models.TextField(blank=True)
     history = HistoricalRecords()
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.code_html = highlight(self.code, self.language)
+        super().save(*args, **kwargs)
 
 
 class EvidenceItem(Orderable):

@@ -23,20 +23,33 @@ from .models import (
 Kind = Section.Kind
 
 
+def visible_highlights(preview: bool = False):
+    return Highlight.objects.visible(preview).select_related("service")
+
+
 def read_content(slug: str, preview: bool = False) -> dict | None:
     """The page and the editors' rows its sections show, or None when there is no such page."""
     pages = Page.objects.visible(preview).filter(slug=slug)
-    highlights = Highlight.objects.visible(preview).select_related("service")
     # The sections with their page joined: one query for both, but for a page with no section.
     sections = list(
         Section.objects.visible(preview)
         .filter(page__in=pages)
         .select_related("page", "video")
-        .prefetch_related(Prefetch("highlights", highlights, to_attr="highlight_list"))
+        .prefetch_related(
+            Prefetch("highlights", visible_highlights(preview), to_attr="highlight_list")
+        )
     )
     page = sections[0].page if sections else pages.first()
     if page is None:
         return None
+    return page_content(page, sections, preview)
+
+
+def page_content(page: Page, sections: list[Section], preview: bool = False) -> dict:
+    """The page, its sections (each with its `highlight_list`) and the rows their kinds show.
+
+    The page and sections may be unsaved: an editor's preview builds the page from its form.
+    """
     kinds = {section.kind for section in sections}
     content = {"page": page, "sections": sections, "preview": preview}
     if kinds & {Kind.SERVICES, Kind.DASHBOARD}:
@@ -58,8 +71,8 @@ def read_content(slug: str, preview: bool = False) -> dict | None:
 def page_context(slug: str, preview: bool = False) -> dict | None:
     """Everything the page template shows, or None when there is no such page.
 
-    The editors' rows change only when an editor saves, so visitors' copies are cached until
-    the next edit (a staff preview reads the database); the figures are the latest snapshot's.
+    Visitors' copies of the editors' rows are cached for the content the database holds (a
+    staff preview reads the database); the figures are the latest snapshot's.
     """
     if preview:
         content = read_content(slug, preview=True)
@@ -67,6 +80,11 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
         content = pagecache.remembered(f"page:{slug}", lambda: read_content(slug))
     if content is None:
         return None
+    return content_context(content)
+
+
+def content_context(content: dict) -> dict:
+    """The page template's context: the editors' content with the latest figures."""
     figures = latest_figures()
     for section in content["sections"]:
         section.items = [

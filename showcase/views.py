@@ -1,11 +1,13 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from staff.verification import is_verified_staff
 from tractatus_site.pagecache import cache_public_page
 
 from .bibtex import bibliography
+from .markdown import render_markdown
 from .models import Citation
 from .pages import page_context
 
@@ -18,6 +20,14 @@ def page(request, slug):
     if context is None:
         raise Http404("No such page")
     return render(request, "showcase/page.html", context)
+
+
+@require_POST
+def markdown_preview(request):
+    """Editor Markdown as visitors would read it, for the admin's live preview (staff only:
+    tractatus_site/urls.py serves it through the admin)."""
+    html = render_markdown(request.POST.get("text", ""))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 def not_found(request, exception):

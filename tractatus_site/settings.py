@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "simple_history",
+    "adminsortable2",
     "metrics",
     "showcase",
     "measures",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from metrics import api
+from showcase.views import markdown_preview
 
 from . import views
 
@@ -10,6 +11,9 @@ handler500 = "tractatus_site.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # The admin's Markdown preview: behind its sign-in, CSRF check and no-store like its pages.
+    path("admin/markdown-preview/", admin.site.admin_view(markdown_preview),
+         name="markdown-preview"),
     path("admin/", admin.site.urls),
     path("api/", api.reference, name="api"),
     path("audit/", include("audit.urls")),

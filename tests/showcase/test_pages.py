@@ -50,7 +50,7 @@ def test_the_enforcement_page_has_badge_services_examples_and_evidence(client):
     for name in ("BoundaryEnforcer", "MetacognitiveVerifier", "InstructionPersistenceClassifier"):
         assert name in page
     assert "Tenant Isolation (Architectural)" in page
-    assert "❌ BLOCKED AT FRAMEWORK LEVEL" in page
+    assert "❌ BLOCKED AT FRAMEWORK LEVEL" in words(client.get("/enforcement/"))  # highlighted
     assert "Impossible to Fake" in page
     assert "Architecture enforces constraints even when humans fail." in page
 

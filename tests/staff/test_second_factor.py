@@ -25,7 +25,8 @@ from .conftest import PASSWORD, current_code, password_step, recovery_code_step,
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE_KWARGS = {"app_label": "showcase", "id": "1", "object_id": "1", "content_type_id": "1"}
+SAMPLE_KWARGS = {"app_label": "showcase", "id": "1", "object_id": "1", "content_type_id": "1",
+                 "version_id": "1"}
 
 
 def admin_urls(patterns=None):
