@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from showcase.models import Page
-from tractatus_site import pagecache
+from tractatus_site import state
 
 MAX_BODY_BYTES = 2048
 # Four hours visible in one report is already a tab left open; more is not a reading.
@@ -64,7 +64,7 @@ def read_body(request: HttpRequest) -> bytes:
 
 def site_paths() -> frozenset[str]:
     """The paths of published pages, cached for the editors' content as the database holds it."""
-    return pagecache.remembered(
+    return state.remembered(
         "measures:paths",
         lambda: frozenset(page.get_absolute_url() for page in Page.objects.visible().only("slug")),
     )

@@ -18,7 +18,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from tractatus_site import pagecache
+from tractatus_site import state
 
 from .charts import (
     BarChart,
@@ -298,7 +298,7 @@ class DashboardFragment:
         self.figures = figures
         self.services = services
         self.today = timezone.now().astimezone(UTC).date()
-        self.key = f"{pagecache.site_state().key}:{self.today}"
+        self.key = f"{state.site_state().key}:{self.today}"
 
     @cached_property
     def charts(self) -> Dashboard:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from tractatus_site import pagecache
+from tractatus_site import state
 
 from .models import WINDOWS, ServiceWindow, Snapshot
 
@@ -129,10 +129,10 @@ def read_figures(sha256: str) -> Figures:
 
 def latest_figures() -> Figures:
     """The figures of the latest snapshot the database holds; cached under its SHA-256."""
-    sha256 = pagecache.site_state().snapshot
+    sha256 = state.site_state().snapshot
     if not sha256:
         return NO_FIGURES
-    return pagecache.remembered("figures", lambda: read_figures(sha256))
+    return state.remembered("figures", lambda: read_figures(sha256))
 
 
 def format_count(value: int | None) -> str:

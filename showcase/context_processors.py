@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tractatus_site import pagecache
+from tractatus_site import state
 
 from .models import NavLink, SiteSettings
 
@@ -13,4 +13,4 @@ def read_chrome() -> dict:
 
 def site_chrome(request) -> dict:
     """Site settings and navigation: the same on every page, so cached until an edit."""
-    return pagecache.remembered("chrome", read_chrome)
+    return state.remembered("chrome", read_chrome)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from metrics.dashboard import dashboard
 from metrics.figures import latest_figures, service_rows
 from metrics.models import AuditEvent, FrameworkService
-from tractatus_site import pagecache
+from tractatus_site import state
 
 from .comparison import comparison_table
 from .models import (
@@ -77,7 +77,7 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
     if preview:
         content = read_content(slug, preview=True)
     else:
-        content = pagecache.remembered(f"page:{slug}", lambda: read_content(slug))
+        content = state.remembered(f"page:{slug}", lambda: read_content(slug))
     if content is None:
         return None
     return content_context(content)
@@ -96,7 +96,7 @@ def content_context(content: dict) -> dict:
         context["service_rows"] = service_rows(content["services"], figures)
     if any(section.kind == Kind.DECISIONS for section in content["sections"]):
         # New decisions arrive only with a snapshot, and its SHA-256 is part of the key.
-        context["decisions"] = pagecache.remembered(
+        context["decisions"] = state.remembered(
             "recent-decisions", lambda: list(AuditEvent.objects.recent_enforcement())
         )
     if any(section.kind == Kind.DASHBOARD for section in content["sections"]):

@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from tests.services import redis_server
 from tests.signin import signed_in
+from tractatus_site import pagecache
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -64,4 +65,5 @@ def shared_cache(request, settings):
     """Each cache test runs on the default file cache and again on a real Redis."""
     if request.param == "redis":
         redis_cache(settings, request.getfixturevalue("redis").url)
-    return request.param
+    yield request.param
+    pagecache.stop_listeners()

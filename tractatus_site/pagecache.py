@@ -1,128 +1,147 @@
-"""Caching that never outlives what it was read from.
+"""Whole pages for anonymous visitors, answered before the rest of the stack runs.
 
-Two layers, both in the shared cache (CACHE_URL):
+A page is kept in the shared cache (CACHE_URL) under the page version, which every editor's
+save and every accepted snapshot replaces (`invalidate`), and never longer than
+PAGE_CACHE_SECONDS: that is the longest any page can lag the database, a restored backup
+included. What pages are built from is cached by the site's state instead (`state.py`).
 
-- Whole pages for anonymous visitors, answered by `PageCacheMiddleware` before sessions,
-  authentication and URL resolving, so a cached page costs about what a static file does.
-  They are keyed by a version that every editor's save and every accepted snapshot replaces,
-  and never kept longer than PAGE_CACHE_SECONDS: that is the longest any page can lag the
-  database, a restored backup included.
-- What pages are built from (`remembered()`): keyed by the site's state as the database itself
-  reports it, the latest snapshot's SHA-256 and the editors' content version, read in one
-  indexed query per request (`site_state()`). A restored database brings its own state back, so
-  nothing cached for a state it no longer holds is read again, on any node.
+On Redis, each worker also keeps the pages it served last in its own memory, and a thread of
+the worker listens for new versions (Redis pub/sub): a cached page, or a 304 for it, then costs
+no round trip at all, and a worker learns of a new version within milliseconds of it being
+published (its own process at once). The listener is trusted only while Redis keeps answering
+its pings; otherwise (and on any other cache) the version is read from the cache on each
+request.
 
-What changes only once per snapshot, like the rendered dashboard, is kept in the database's
-own cache table too (CACHES["durable"]), so that pages hold up while the shared cache is down.
+While the shared cache is down, pages come from the database's cache table
+(CACHES["durable"]), keyed by the site's state, so they are not rendered for every request.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import threading
+import time
 import uuid
-from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TypeVar
+from collections import OrderedDict
 
+import redis
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponseNotModified
 from django.utils.cache import patch_cache_control, set_response_etag
 from simple_history.models import HistoricalChanges
 
+from .state import site_state
+
 VERSION_KEY = "pagecache:version"
-# Content-addressed entries are never wrong, only unused; this bounds how long they take space
-# and how long an edit made behind the site's back (plain SQL) can go unseen.
-DATA_SECONDS = 5 * 60
 GZIP = re.compile(r"\bgzip\b")
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class SiteState:
-    """What the database holds now: its latest snapshot and its editors' content version."""
-
-    snapshot: str
-    content: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.snapshot or 'none'}:{self.content or 'none'}"
+# The headers a 304 repeats from the page it stands for (as Django's own 304s do).
+NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Vary")
+# Pages a worker keeps in its own memory: its most recent ones, a few megabytes at most.
+WORKER_PAGES = 200
+# The listener pings Redis this often, and is trusted while it heard back this recently.
+HEARTBEAT = 0.5
+TRUSTED_FOR = 3 * HEARTBEAT
 
 
-def read_state() -> SiteState:
-    """The site's state in one query: two indexed single-row lookups."""
-    from metrics.models import Snapshot
-
-    from .models import ContentVersion
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT sha256 FROM {Snapshot._meta.db_table}"  # noqa: S608 - table names
-            " ORDER BY generated_at DESC LIMIT 1),"
-            f" (SELECT token FROM {ContentVersion._meta.db_table} LIMIT 1)"
-        )
-        snapshot, content = cursor.fetchone()
-    # PostgreSQL answers with a UUID, SQLite with its 32 hex digits.
-    token = content.hex if isinstance(content, uuid.UUID) else (content or "")
-    return SiteState(snapshot or "", token)
+# Every listener of this process, so that tests (and a clean shutdown) can stop them.
+LISTENERS: list[VersionListener] = []
 
 
-# One read per request: every cache lookup of a request sees the same state.
-_request_state: ContextVar[dict | None] = ContextVar("site_state", default=None)
+def stop_listeners() -> None:
+    while LISTENERS:
+        LISTENERS.pop().stop()
 
 
-def site_state() -> SiteState:
-    memo = _request_state.get()
-    if memo is None:  # outside a request (commands, tests): always the database's word
-        return read_state()
-    if "state" not in memo:
-        memo["state"] = read_state()
-    return memo["state"]
+def redis_location() -> str | None:
+    """The Redis the shared cache is on, or None when it is another kind of cache."""
+    default = settings.CACHES["default"]
+    return default["LOCATION"] if default["BACKEND"].startswith("django_redis.") else None
 
 
-class SiteStateMiddleware:
-    """Lets a request read the site's state once, and forgets it when the request ends."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _request_state.set({})
-        try:
-            return self.get_response(request)
-        finally:
-            _request_state.reset(token)
+def shared_version() -> str | None:
+    """The page version in the shared cache, made anew if missing; None when it is down."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        new = uuid.uuid4().hex
+        if cache.add(VERSION_KEY, new, timeout=None):
+            publish(new)
+        version = cache.get(VERSION_KEY)
+    return version
 
 
-def remembered(name: str, build: Callable[[], T | None], *, using: str = "default") -> T | None:
-    """`build()`'s result for the site's current state; a None result is not kept."""
-    store = caches[using]
-    key = f"{name}:{site_state().key}"
-    found = store.get(key)
-    if found is None:
-        found = build()
-        if found is not None:
-            store.set(key, found, timeout=DATA_SECONDS)
-    return found
+def publish(version: str) -> None:
+    """Tell every worker's listener (a new version is what it says: pages are stale)."""
+    if redis_location():
+        # Redis down: its listeners stop trusting themselves within TRUSTED_FOR anyway.
+        with contextlib.suppress(redis.RedisError):
+            cache.client.get_client().publish(cache.make_key(VERSION_KEY), version)
 
 
 def invalidate() -> None:
-    """Every cached page is stale: the next request for each renders it anew."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    """Every cached page is stale: the next request for each, on any node, renders it anew."""
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, timeout=None)
+    for listener in LISTENERS:  # this process knows at once; the others within milliseconds
+        listener.version = version
+    publish(version)
 
 
-def current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+class VersionListener:
+    """A worker's view of the page version, kept current by Redis pub/sub."""
+
+    def __init__(self, location: str, channel: str):
+        self.location = location
+        self.channel = channel
+        self.version: str | None = None
+        self.heard = float("-inf")
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.listen, name="page-version", daemon=True)
+        self.thread.start()
+        LISTENERS.append(self)
+
+    def current(self) -> str | None:
+        """The version, while Redis answered lately; None means: ask the cache."""
+        if time.monotonic() - self.heard < TRUSTED_FOR:
+            return self.version
+        return None
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def listen(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.follow()
+            except redis.RedisError:
+                self.heard = float("-inf")
+                self.stopped.wait(HEARTBEAT)
+
+    def follow(self) -> None:
+        client = redis.Redis.from_url(
+            self.location, socket_connect_timeout=HEARTBEAT, socket_timeout=TRUSTED_FOR
+        )
+        with client.pubsub() as pubsub:
+            pubsub.subscribe(self.channel)
+            # Subscribed first, then read: a version published in between is not missed.
+            self.version = shared_version()
+            pinged = 0.0
+            while not self.stopped.is_set():
+                if time.monotonic() - pinged >= HEARTBEAT:
+                    pubsub.ping()
+                    pinged = time.monotonic()
+                message = pubsub.get_message(timeout=HEARTBEAT)
+                if message is None:
+                    continue
+                if message["type"] == "message":
+                    self.version = message["data"].decode()
+                if self.version is not None:
+                    self.heard = time.monotonic()
 
 
 def cacheable_request(request) -> bool:
@@ -135,35 +154,106 @@ def cacheable_request(request) -> bool:
     )
 
 
-def page_key(request) -> str:
+def page_variant(request) -> str:
+    """Which page, and which of its representations: gzip-compressed or plain."""
     encoding = "gzip" if GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "plain"
-    where = f"{request.scheme}://{request.get_host()}{request.path}"
-    return f"pagecache:{current_version()}:{encoding}:{where}"
+    return f"{encoding}:{request.scheme}://{request.get_host()}{request.path}"
 
 
 class PageCacheMiddleware:
-    """Answers anonymous visitors from the shared cache before the rest of the stack runs.
+    """Answers anonymous visitors from the cache, before sessions, auth and URL resolving.
 
-    It sits outside the gzip middleware, so each page is kept once per encoding, compressed
-    once; a view opts in with `cache_public_page`. Pages are kept with their ETag, so a
-    conditional request is answered 304 (by ConditionalGetMiddleware) at the same cost.
+    A page is kept twice: whole, and as the few headers of a 304 under its ETag, so that a
+    browser revalidating its copy gets a 304 without the page being read. It sits outside the
+    gzip middleware, so each page is kept once per encoding, compressed once; a view opts in
+    with `cache_public_page`.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.listener: VersionListener | None = None
+        self.pages: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self.lock = threading.Lock()  # runserver, or gunicorn's threaded workers
 
     def __call__(self, request):
-        key = page_key(request) if cacheable_request(request) else None
-        if key is not None:
-            cached = cache.get(key)
-            if cached is not None:
-                return cached
-        response = self.get_response(request)
-        public = getattr(response, "public_page", False)
-        if key is not None and public and response.status_code == 200:
-            set_response_etag(response)
-            cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
-        return response
+        if not cacheable_request(request):
+            return self.get_response(request)
+        version = self.version()
+        variant = page_variant(request)
+        revalidating = request.META.get("HTTP_IF_NONE_MATCH", "")
+        if 0 < len(revalidating) <= 100:  # an ETag of ours is 34 characters
+            headers = self.read(self.key(version, f"304:{revalidating}", variant))
+            if headers is not None:
+                return not_modified(headers)
+        page = self.read(self.key(version, "page", variant))
+        if page is not None:
+            return page
+        durable_key = f"pagecache:{site_state().key}:{variant}"
+        page = caches["durable"].get(durable_key)
+        if page is None:
+            page = self.get_response(request)
+            if not (getattr(page, "public_page", False) and page.status_code == 200):
+                return page
+            set_response_etag(page)
+            page.kept_at = time.time()
+            caches["durable"].set(durable_key, page, timeout=settings.PAGE_CACHE_SECONDS)
+        self.keep(version, variant, page)
+        return page
+
+    def version(self) -> str | None:
+        if self.listener is None and (location := redis_location()):
+            # Started here, in the worker: a thread started before gunicorn forks would not be.
+            self.listener = VersionListener(location, cache.make_key(VERSION_KEY))
+        known = self.listener.current() if self.listener else None
+        return known or shared_version()
+
+    def key(self, version: str | None, kind: str, variant: str) -> str | None:
+        return f"pagecache:{version}:{kind}:{variant}" if version else None
+
+    def read(self, key: str | None):
+        """What is kept under `key`, from this worker's memory or the shared cache."""
+        if key is None:
+            return None
+        with self.lock:
+            expires, value = self.pages.get(key, (0.0, None))
+            if time.time() < expires:
+                self.pages.move_to_end(key)
+                return value
+            self.pages.pop(key, None)
+        value = cache.get(key)
+        if value is not None and self.listener is not None:
+            self.remember(key, value)
+        return value
+
+    def remember(self, key: str, value) -> None:
+        kept_at = value.kept_at if hasattr(value, "kept_at") else value["kept_at"]
+        with self.lock:
+            self.pages[key] = (kept_at + settings.PAGE_CACHE_SECONDS, value)
+            while len(self.pages) > WORKER_PAGES:
+                self.pages.popitem(last=False)
+
+    def keep(self, version: str | None, variant: str, page) -> None:
+        """Keep the page, for what is left of its PAGE_CACHE_SECONDS since it was rendered."""
+        left = page.kept_at + settings.PAGE_CACHE_SECONDS - time.time()
+        if version is None or left <= 0:
+            return
+        headers = {name: page[name] for name in NOT_MODIFIED_HEADERS if page.has_header(name)}
+        entries = {
+            self.key(version, "page", variant): page,
+            self.key(version, f"304:{page['ETag']}", variant): headers | {"kept_at": page.kept_at},
+        }
+        cache.set_many(entries, timeout=max(int(left), 1))  # caches count whole seconds
+        if self.listener is not None:
+            for key, value in entries.items():
+                self.remember(key, value)
+
+
+def not_modified(headers: dict) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    for name in NOT_MODIFIED_HEADERS:
+        if name in headers:
+            response[name] = headers[name]
+    return response
 
 
 def cache_public_page(view):

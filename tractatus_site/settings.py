@@ -57,10 +57,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags and 304s for every response; a cached page keeps its ETag (PageCacheMiddleware).
     "django.middleware.http.ConditionalGetMiddleware",
+    # The database's state (latest snapshot, content version), read at most once a request.
+    "tractatus_site.state.SiteStateMiddleware",
     # Anonymous visitors' cached pages, answered before sessions, auth and URL resolving.
     "tractatus_site.pagecache.PageCacheMiddleware",
     "tractatus_site.middleware.TextGZipMiddleware",
-    "tractatus_site.pagecache.SiteStateMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,13 +126,13 @@ CACHES = {
     },
 }
 # With Redis unreachable, each cache call gives up after CACHE_TIMEOUT seconds and counts as a
-# miss (logged by django_redis), so pages are built from the database instead.
+# miss, so pages come from the database instead; /healthz says "cache: degraded" meanwhile
+# (one log line per failed call would drown the logs during an outage).
 REDIS_CACHE_OPTIONS = {
     "IGNORE_EXCEPTIONS": True,
     "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.25),
     "SOCKET_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.25),
 }
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 # The cache holds pickled rows and rendered HTML, which only the code that wrote them can read

@@ -33,7 +33,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 class Site:
     """A running gunicorn serving a throwaway database, and how to run commands beside it."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, **settings: str):
+        """A site on SQLite and the file cache in `workdir`, unless `settings` say otherwise."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -48,18 +49,24 @@ class Site:
             "CSRF_COOKIE_SECURE": "0",
             "METRICS_REFRESH_SECONDS": "2",
             "DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD,
+            **settings,
         }
         self.process: subprocess.Popen | None = None
         # Each staff account's authenticator app, once it has enrolled in the browser.
         self.authenticators: dict[str, Authenticator] = {}
 
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "manage.py", *args]
+
     def manage(self, *args: str) -> subprocess.CompletedProcess:
+        """`manage.py ARGS` in a process of its own, as cron would run it."""
         return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+            self.command(*args), cwd=ROOT, env=self.env,
             capture_output=True, text=True, timeout=120, check=False,
         )
 
     def start(self) -> None:
+        """Set the database up (migrate, static files, the editor's account), then serve."""
         for args in (
             ("migrate", "--noinput"),
             ("collectstatic", "--noinput"),
@@ -67,6 +74,10 @@ class Site:
         ):
             result = self.manage(*args)
             assert result.returncode == 0, result.stderr
+        self.serve()
+
+    def serve(self) -> None:
+        """gunicorn with 2 workers, as deployed, answering /healthz."""
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
         self.process = subprocess.Popen(
             [gunicorn, "tractatus_site.wsgi:application", "--bind", f"127.0.0.1:{self.port}",

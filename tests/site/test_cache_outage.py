@@ -29,7 +29,9 @@ def test_healthz_says_the_cache_is_ok_while_redis_answers(client, redis_alone):
     assert (response.status_code, response.content) == (200, b"ok\ncache: ok\n")
 
 
-def test_with_redis_stopped_mid_test_pages_apis_and_the_ingest_carry_on(client, redis_alone):
+def test_with_redis_stopped_mid_test_pages_apis_and_the_ingest_carry_on(
+    client, redis_alone, django_assert_max_num_queries
+):
     assert ingest(demo_payload(minutes_ago(30)), "demo", now=minutes_ago(29)).outcome == "accepted"
     for path in PAGES + APIS:
         assert client.get(path).status_code == 200, path  # cached now
@@ -38,6 +40,8 @@ def test_with_redis_stopped_mid_test_pages_apis_and_the_ingest_carry_on(client, 
 
     for path in PAGES + APIS:
         assert client.get(path).status_code == 200, path
+    with django_assert_max_num_queries(2):  # not rendered again: the database keeps the page
+        assert client.get("/metrics/").status_code == 200
     result = ingest(demo_payload(minutes_ago(5)), "demo", now=minutes_ago(4))
     assert result.outcome == "accepted"
     assert Snapshot.objects.count() == 2

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from showcase.models import EnforcementExample, SiteSettings
 from tests.factories import make_snapshot
-from tractatus_site import pagecache
+from tractatus_site import state
 from tractatus_site.models import ContentVersion
 
 pytestmark = pytest.mark.django_db
@@ -67,25 +67,25 @@ def test_one_editor_save_replaces_the_content_version_once(monkeypatch):
 
 
 def test_remembered_keeps_a_result_while_the_database_holds_the_same_state(shared_cache):
-    assert pagecache.remembered("answer", lambda: 1) == 1
-    assert pagecache.remembered("answer", lambda: 2) == 1
+    assert state.remembered("answer", lambda: 1) == 1
+    assert state.remembered("answer", lambda: 2) == 1
     ContentVersion.replace()  # an editor saved
-    assert pagecache.remembered("answer", lambda: 2) == 2
+    assert state.remembered("answer", lambda: 2) == 2
     make_snapshot()  # a snapshot was accepted
-    assert pagecache.remembered("answer", lambda: 3) == 3
+    assert state.remembered("answer", lambda: 3) == 3
 
 
 def test_remembered_does_not_remember_that_nothing_was_found(shared_cache):
-    assert pagecache.remembered("missing", lambda: None) is None
-    assert pagecache.remembered("missing", lambda: "found") == "found"
+    assert state.remembered("missing", lambda: None) is None
+    assert state.remembered("missing", lambda: "found") == "found"
 
 
 def test_the_state_comes_from_the_database_not_the_cache(shared_cache):
     snapshot = make_snapshot()
     cache.clear()
-    state = pagecache.site_state()
-    assert state.snapshot == snapshot.sha256
-    assert state.content == ContentVersion.objects.get().token.hex
+    now = state.site_state()
+    assert now.snapshot == snapshot.sha256
+    assert now.content == ContentVersion.objects.get().token.hex
 
 
 def test_a_page_is_kept_no_longer_than_page_cache_seconds(client, shared_cache, settings):
@@ -97,3 +97,34 @@ def test_a_page_is_kept_no_longer_than_page_cache_seconds(client, shared_cache, 
     assert "Changed by hand." not in client.get("/").content.decode()
     time.sleep(1.2)
     assert "Changed by hand." in client.get("/").content.decode()
+
+
+@pytest.fixture
+def no_shared_cache(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+
+def test_without_a_shared_cache_pages_come_from_the_databases_cache_table(
+    client, no_shared_cache, django_assert_max_num_queries
+):
+    make_snapshot()
+    first = client.get("/metrics/")
+    with django_assert_max_num_queries(2):  # the site's state, then the page by that state
+        again = client.get("/metrics/")
+    assert again.content == first.content
+
+
+def test_without_a_shared_cache_an_edit_and_a_snapshot_still_show_at_once(
+    client, no_shared_cache
+):
+    make_snapshot()
+    client.get("/")
+    site = SiteSettings.load()
+    site.banner_text = "Saved a moment ago."
+    site.save()
+    assert "Saved a moment ago." in client.get("/").content.decode()
+    make_snapshot(services=(("boundary-enforcer", "BoundaryEnforcer", 3001),))
+    assert "3,001" in client.get("/").content.decode()
