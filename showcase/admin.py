@@ -198,17 +198,19 @@ class SectionInline(EditorTextareas, KeyboardReorder, SortableStackedInline):
     model = Section
     markdown_fields = ("body",)
     extra = 0
-    fields = [("kind", "published"), "heading", "subheading", "body", "secondary_heading"]
+    fields = [("kind", "published"), ("go_live_at", "expire_at"), "heading", "subheading", "body",
+              "secondary_heading"]
     show_change_link = True
 
 
 @admin.register(Page)
 class PageAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
     markdown_fields = ("intro",)
-    list_display = ["title", "slug", "published", "updated_at"]
+    list_display = ["title", "slug", "published", "schedule", "updated_at"]
     list_filter = ["published"]
     search_fields = ["title", "slug", "intro"]
-    fields = ["title", "slug", "meta_description", "intro", "show_badge", "published"]
+    fields = ["title", "slug", "meta_description", "intro", "show_badge", "published",
+              ("go_live_at", "expire_at")]
     inlines = [SectionInline]
 
     def get_urls(self):
@@ -315,11 +317,11 @@ class VideoInline(admin.StackedInline):
 @admin.register(Section)
 class SectionAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
     markdown_fields = ("body",)
-    list_display = ["__str__", "kind", "order", "published"]
+    list_display = ["__str__", "kind", "order", "published", "schedule"]
     list_filter = ["page", "kind", "published"]
     list_select_related = ["page"]
-    fields = ["page", ("kind", "order", "published"), "heading", "subheading", "body",
-              "secondary_heading"]
+    fields = ["page", ("kind", "order", "published"), ("go_live_at", "expire_at"), "heading",
+              "subheading", "body", "secondary_heading"]
     inlines = [HighlightInline, VideoInline]
 
     # A change made here is a change of the page too: its history records a version for it.

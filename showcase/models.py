@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
@@ -28,6 +31,13 @@ class Published(models.QuerySet):
         """Published rows, or every row for a staff preview."""
         return self if preview else self.filter(published=True)
 
+    def on_air(self, now: datetime):
+        """Of scheduled rows, those whose time has come and not yet gone."""
+        return self.filter(
+            Q(go_live_at__isnull=True) | Q(go_live_at__lte=now),
+            Q(expire_at__isnull=True) | Q(expire_at__gt=now),
+        )
+
 
 class Orderable(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
@@ -38,6 +48,48 @@ class Orderable(models.Model):
     class Meta:
         abstract = True
         ordering = ["order", "id"]
+
+
+class Scheduled(models.Model):
+    """Optional times a row goes live and expires.
+
+    Whether it shows is decided each time it is read, so no job has to run at those times;
+    the page cache keeps no page past its next scheduled change.
+    """
+
+    go_live_at = models.DateTimeField(
+        "go live at", null=True, blank=True, help_text="UTC. Empty: as soon as it is published."
+    )
+    expire_at = models.DateTimeField(
+        "expire at", null=True, blank=True, help_text="UTC. Empty: it does not expire."
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.go_live_at and self.expire_at and self.expire_at <= self.go_live_at:
+            raise ValidationError({"expire_at": "It must expire after it goes live."})
+
+    def shows_at(self, now: datetime) -> bool:
+        return (self.go_live_at is None or self.go_live_at <= now) and (
+            self.expire_at is None or now < self.expire_at
+        )
+
+    def changes_after(self, now: datetime) -> list[datetime]:
+        """Its scheduled times still to come."""
+        return [t for t in (self.go_live_at, self.expire_at) if t is not None and t > now]
+
+    @property
+    def schedule(self) -> str:
+        """The schedule as staff read it in lists and previews ("" when there is none)."""
+        when = [
+            f"{label} {date_format(t, 'j M Y, H:i')} UTC"
+            for label, t in (("live from", self.go_live_at), ("until", self.expire_at))
+            if t is not None
+        ]
+        return "Scheduled: " + ", ".join(when) if when else ""
 
 
 class SiteSettings(models.Model):
@@ -100,7 +152,7 @@ class NavLink(Orderable):
         return self.placement != self.Placement.DESKTOP
 
 
-class Page(models.Model):
+class Page(Scheduled):
     """A page at /<slug>/ (the home page has an empty slug) made of ordered sections."""
 
     title = models.CharField(max_length=120)
@@ -135,6 +187,7 @@ class Page(models.Model):
         return reverse("showcase:page", args=[self.slug])
 
     def clean(self):
+        super().clean()
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f'"{self.slug}" is used by the site itself.'})
 
@@ -148,7 +201,7 @@ class Page(models.Model):
         self.intro_html = render_markdown(self.intro)
 
 
-class Section(Orderable):
+class Section(Orderable, Scheduled):
     """One block of a page; its kind picks the template and the data it shows."""
 
     class Kind(models.TextChoices):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -74,16 +76,33 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
     Visitors' copies of the editors' rows are cached for the content the database holds (a
     staff preview reads the database); the figures are the latest snapshot's.
     """
+    now = timezone.now()
     if preview:
         content = read_content(slug, preview=True)
     else:
         content = state.remembered(f"page:{slug}", lambda: read_content(slug))
+        content = content and on_air(content, now)
     if content is None:
         return None
-    return content_context(content)
+    return content_context(content, now)
 
 
-def content_context(content: dict) -> dict:
+def on_air(content: dict, now: datetime) -> dict | None:
+    """What visitors see of a page now, scheduling decided (None while the page is not on).
+
+    `fresh_until` is its next scheduled change, past which no cache may keep what it shows.
+    """
+    page, sections = content["page"], content["sections"]
+    if not page.shows_at(now):
+        return None
+    changes = [moment for row in (page, *sections) for moment in row.changes_after(now)]
+    return content | {
+        "sections": [section for section in sections if section.shows_at(now)],
+        "fresh_until": min(changes, default=None),
+    }
+
+
+def content_context(content: dict, now: datetime) -> dict:
     """The page template's context: the editors' content with the latest figures."""
     figures = latest_figures()
     for section in content["sections"]:
@@ -91,7 +110,7 @@ def content_context(content: dict) -> dict:
             (h, h.value(figures), h.detail_text(figures)) for h in section.highlight_list
         ]
         section.shows_live = any(h.is_live for h in section.highlight_list)
-    context = content | {"figures": figures, "state": figures.state(), "now": timezone.now()}
+    context = content | {"figures": figures, "state": figures.state(now), "now": now}
     if "services" in content:
         context["service_rows"] = service_rows(content["services"], figures)
     if any(section.kind == Kind.DECISIONS for section in content["sections"]):

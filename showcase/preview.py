@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from django.utils import timezone
+
 from . import pages
 from .models import Page, Section
 
@@ -46,7 +48,7 @@ def unsaved_page_context(page: Page, sections: list[Section]) -> dict:
         section.render_html()
         section.highlight_list = highlights[section.pk]
     content = pages.page_content(page, sorted(sections, key=_position), preview=True)
-    return pages.content_context(content) | {"unsaved": True}
+    return pages.content_context(content, timezone.now()) | {"unsaved": True}
 
 
 def _label(form, name: str) -> str:

@@ -1,15 +1,16 @@
 from django.contrib.sitemaps import Sitemap
+from django.utils import timezone
 
 from .models import Page
 
 
 class PageSitemap(Sitemap):
-    """Published editor pages, with the time each was last changed."""
+    """Published editor pages on the air now, with the time each was last changed."""
 
     changefreq = "daily"
 
     def items(self):
-        return Page.objects.visible().order_by("slug")
+        return Page.objects.visible().on_air(timezone.now()).order_by("slug")
 
     def lastmod(self, page):
         return page.updated_at

@@ -19,7 +19,9 @@ def page(request, slug):
     context = page_context(slug, preview)
     if context is None:
         raise Http404("No such page")
-    return render(request, "showcase/page.html", context)
+    response = render(request, "showcase/page.html", context)
+    response.fresh_until = context.get("fresh_until")
+    return response
 
 
 @require_POST

@@ -1,8 +1,9 @@
-"""The admin's text areas for editors' copy: newlines kept as stored, Markdown previewed."""
+"""The admin's widgets for editors' copy: newlines kept as stored, Markdown previewed, date and
+time inputs named for screen readers."""
 
 from __future__ import annotations
 
-from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
 from django.db import models
 from django.urls import reverse_lazy
 
@@ -34,8 +35,18 @@ class MarkdownTextarea(Textarea):
                           **(attrs or {})})
 
 
+def named_date_and_time(label: str) -> AdminSplitDateTime:
+    """The admin's date and time inputs, each named for its field ("go live at: date")."""
+    widget = AdminSplitDateTime()
+    # The field's <label> cannot point at two inputs, so each says what it is itself.
+    widget.widgets[0].attrs["aria-label"] = f"{label}: date (YYYY-MM-DD)"
+    widget.widgets[1].attrs["aria-label"] = f"{label}: time (HH:MM:SS, UTC)"
+    return widget
+
+
 class EditorTextareas:
-    """For a ModelAdmin or inline: its text fields get these widgets, Markdown ones previewed."""
+    """For a ModelAdmin or inline: its text fields get these widgets, Markdown ones previewed;
+    its date-and-time fields get inputs named for screen readers."""
 
     markdown_fields: tuple[str, ...] = ()
 
@@ -43,4 +54,6 @@ class EditorTextareas:
         if isinstance(db_field, models.TextField) and "widget" not in kwargs:
             markdown = db_field.name in self.markdown_fields
             kwargs["widget"] = MarkdownTextarea if markdown else Textarea
+        if isinstance(db_field, models.DateTimeField) and db_field.editable:
+            kwargs.setdefault("widget", named_date_and_time(str(db_field.verbose_name)))
         return super().formfield_for_dbfield(db_field, request, **kwargs)

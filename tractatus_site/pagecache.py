@@ -32,6 +32,7 @@ from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponseNotModified
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 from simple_history.models import HistoricalChanges
 
@@ -194,9 +195,12 @@ class PageCacheMiddleware:
             page = self.get_response(request)
             if not (getattr(page, "public_page", False) and page.status_code == 200):
                 return page
+            seconds = fresh_for(page)
+            if not seconds:
+                return page
             set_response_etag(page)
-            page.kept_at = time.time()
-            caches["durable"].set(durable_key, page, timeout=settings.PAGE_CACHE_SECONDS)
+            page.expires_at = time.time() + seconds
+            caches["durable"].set(durable_key, page, timeout=seconds)
         self.keep(version, variant, page)
         return page
 
@@ -226,21 +230,22 @@ class PageCacheMiddleware:
         return value
 
     def remember(self, key: str, value) -> None:
-        kept_at = value.kept_at if hasattr(value, "kept_at") else value["kept_at"]
+        expires_at = value.expires_at if hasattr(value, "expires_at") else value["expires_at"]
         with self.lock:
-            self.pages[key] = (kept_at + settings.PAGE_CACHE_SECONDS, value)
+            self.pages[key] = (expires_at, value)
             while len(self.pages) > WORKER_PAGES:
                 self.pages.popitem(last=False)
 
     def keep(self, version: str | None, variant: str, page) -> None:
-        """Keep the page, for what is left of its PAGE_CACHE_SECONDS since it was rendered."""
-        left = page.kept_at + settings.PAGE_CACHE_SECONDS - time.time()
+        """Keep the page for what is left of the time it may be kept."""
+        left = page.expires_at - time.time()
         if version is None or left <= 0:
             return
         headers = {name: page[name] for name in NOT_MODIFIED_HEADERS if page.has_header(name)}
         entries = {
             self.key(version, "page", variant): page,
-            self.key(version, f"304:{page['ETag']}", variant): headers | {"kept_at": page.kept_at},
+            self.key(version, f"304:{page['ETag']}", variant): headers
+            | {"expires_at": page.expires_at},
         }
         cache.set_many(entries, timeout=max(int(left), 1))  # caches count whole seconds
         if self.listener is not None:
@@ -254,6 +259,15 @@ def not_modified(headers: dict) -> HttpResponseNotModified:
         if name in headers:
             response[name] = headers[name]
     return response
+
+
+def fresh_for(response) -> int:
+    """Seconds any cache may keep a public page: PAGE_CACHE_SECONDS, or until its next
+    scheduled change (`response.fresh_until`, set by the view) if that comes first."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if fresh_until := getattr(response, "fresh_until", None):
+        seconds = min(seconds, max(int((fresh_until - timezone.now()).total_seconds()), 0))
+    return seconds
 
 
 def cache_public_page(view):
@@ -271,9 +285,7 @@ def cache_public_page(view):
             response.public_page = True
             # Browsers ask again each time (a 304 when nothing changed); a CDN may keep it for
             # as long as the page cache here does, no longer.
-            patch_cache_control(
-                response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SECONDS
-            )
+            patch_cache_control(response, public=True, max_age=0, s_maxage=fresh_for(response))
         return response
 
     return wrapper

@@ -4,6 +4,7 @@ pages this adds or changes keep the CSP and pass axe at phone and desktop widths
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -215,5 +216,36 @@ def test_the_keyboard_reorders_a_pages_sections_and_a_list(site, browser, editor
     assert titles[:2] == ["Privacy-by-Architecture", "Tenant Isolation (Architectural)"]
     editor.get_by_role("button", name="Move “Tenant Isolation (Architectural)” up").press("Enter")
     editor.get_by_role("status").filter(has_text="position 1 of 3").wait_for()
+    context.close()
+    visitor.context.close()
+
+
+def test_an_editor_schedules_a_section_and_it_appears_on_time(site, browser, editor_state,
+                                                              admin_pages):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                  storage_state=editor_state)
+    editor = context.new_page()
+    visitor = browser.new_context().new_page()
+    editor.goto(site.url + admin_pages["page-form"])
+    heading = editor.locator("input[name$='-heading'][value=\"Code Can't Lie\"]")
+    prefix = heading.get_attribute("name").removesuffix("-heading")
+    go_live = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
+    editor.fill(f"#id_{prefix}-go_live_at_0", go_live.strftime("%Y-%m-%d"))
+    editor.fill(f"#id_{prefix}-go_live_at_1", go_live.strftime("%H:%M:%S"))
+    editor.locator("input[name=_save]").click()
+    editor.wait_for_url(re.compile(r"/admin/showcase/page/$"))
+    editor.goto(site.url + "/admin/showcase/section/")
+    listed = editor.locator("#result_list tr", has_text="Code Can't Lie").inner_text()
+    assert "Scheduled: live from" in listed
+
+    visitor.goto(site.url + "/about/")
+    assert "Code Can't Lie" not in headings(visitor)
+    # Nothing runs at the go-live time: the page is read, and cached, only until then.
+    deadline = go_live + timedelta(seconds=5)
+    while "Code Can't Lie" not in headings(visitor) and datetime.now(UTC) < deadline:
+        visitor.wait_for_timeout(500)
+        visitor.reload()
+    assert "Code Can't Lie" in headings(visitor)
+    assert datetime.now(UTC) >= go_live
     context.close()
     visitor.context.close()
