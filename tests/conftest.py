@@ -60,6 +60,15 @@ def redis_cache(settings, url: str) -> None:
     }
 
 
+@pytest.fixture
+def own_redis(settings, tmp_path):
+    """A Redis of this test's own for the shared cache, so that stopping it stops no other's."""
+    with redis_server(tmp_path) as server:
+        redis_cache(settings, server.url)
+        yield server
+        pagecache.stop_listeners()
+
+
 @pytest.fixture(params=["file", "redis"])
 def shared_cache(request, settings):
     """Each cache test runs on the default file cache and again on a real Redis."""

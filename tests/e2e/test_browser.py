@@ -36,14 +36,14 @@ document.addEventListener("securitypolicyviolation", (e) =>
 """
 
 
-def feed(tmp_path: Path, minutes_ago: int, boundary_30d: int) -> str:
+def feed(tmp_path: Path, minutes_ago: float, boundary_30d: int) -> str:
     """The contract's example feed with audit events, generated `minutes_ago`, with a chosen
     30-day figure."""
     payload = json.loads(EXAMPLE.read_text())
     generated = datetime.now(UTC) - timedelta(minutes=minutes_ago)
     payload["generated_at"] = generated.strftime("%Y-%m-%dT%H:%M:%SZ")
     payload["services"][0]["windows"]["30d"]["operations"] = boundary_30d
-    path = tmp_path / f"feed-{minutes_ago}.json"
+    path = tmp_path / f"feed-{minutes_ago}-{boundary_30d}.json"
     path.write_text(json.dumps(payload))
     return str(path)
 

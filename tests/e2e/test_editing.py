@@ -148,12 +148,19 @@ def headings(page) -> list[str]:
     return page.locator("main section.section h2").all_inner_texts()
 
 
-def test_an_editor_previews_drags_compares_and_restores(site, browser, editor_state,
-                                                        admin_pages):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000},
-                                  storage_state=editor_state)
-    editor = context.new_page()
-    visitor = browser.new_context().new_page()
+@pytest.fixture
+def editor_and_visitor(browser, editor_state):
+    """The signed-in editor's browser, and a visitor's beside it."""
+    editor = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                 storage_state=editor_state)
+    visitor = browser.new_context()
+    yield editor.new_page(), visitor.new_page()
+    editor.close()
+    visitor.close()
+
+
+def test_an_editor_previews_drags_compares_and_restores(site, editor_and_visitor, admin_pages):
+    editor, visitor = editor_and_visitor
     visitor.goto(site.url + "/about/")
     before = headings(visitor)
     assert before == ["Validated in Production", "What This Means", "Code Can't Lie"]
@@ -186,8 +193,6 @@ def test_an_editor_previews_drags_compares_and_restores(site, browser, editor_st
     assert editor.locator(".messagelist").inner_text().startswith("Restored the version of")
     visitor.reload()
     assert headings(visitor) == before
-    context.close()
-    visitor.context.close()
 
 
 def test_the_keyboard_reorders_a_pages_sections_and_a_list(site, browser, editor_state,
@@ -220,12 +225,9 @@ def test_the_keyboard_reorders_a_pages_sections_and_a_list(site, browser, editor
     visitor.context.close()
 
 
-def test_an_editor_schedules_a_section_and_it_appears_on_time(site, browser, editor_state,
+def test_an_editor_schedules_a_section_and_it_appears_on_time(site, editor_and_visitor,
                                                               admin_pages):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000},
-                                  storage_state=editor_state)
-    editor = context.new_page()
-    visitor = browser.new_context().new_page()
+    editor, visitor = editor_and_visitor
     editor.goto(site.url + admin_pages["page-form"])
     heading = editor.locator("input[name$='-heading'][value=\"Code Can't Lie\"]")
     prefix = heading.get_attribute("name").removesuffix("-heading")
@@ -247,5 +249,3 @@ def test_an_editor_schedules_a_section_and_it_appears_on_time(site, browser, edi
         visitor.reload()
     assert "Code Can't Lie" in headings(visitor)
     assert datetime.now(UTC) >= go_live
-    context.close()
-    visitor.context.close()

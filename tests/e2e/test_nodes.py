@@ -7,12 +7,10 @@ a third process running management commands against the same database and cache.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,11 +19,11 @@ import requests
 from tests.services import postgres_url
 
 from .conftest import Site, sign_in
+from .test_browser import feed
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "metrics" / "contract" / "examples" / "feed-v1-audit-events.json"
 # Long enough that no page expires on its own while a test edits and looks.
 PAGE_CACHE_SECONDS = 10
 
@@ -47,16 +45,6 @@ def nodes(tmp_path_factory, redis):
     b.stop()
 
 
-def feed(tmp_path: Path, minutes_ago: float, boundary_30d: int) -> Path:
-    payload = json.loads(EXAMPLE.read_text())
-    generated = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    payload["generated_at"] = generated.strftime("%Y-%m-%dT%H:%M:%SZ")
-    payload["services"][0]["windows"]["30d"]["operations"] = boundary_30d
-    path = tmp_path / f"feed-{boundary_30d}.json"
-    path.write_text(json.dumps(payload))
-    return path
-
-
 def text(site: Site, path: str) -> str:
     response = requests.get(site.url + path, timeout=10)
     assert response.status_code == 200, (site.url, path)
@@ -73,9 +61,9 @@ def warm(*sites: Site, paths=("/", "/enforcement/", "/api/metrics/latest.json"))
 def test_an_ingest_by_the_cron_node_is_what_both_nodes_show_next(nodes, tmp_path):
     a, b = nodes
     # `manage` runs in a third process: the scheduled-jobs node.
-    assert a.manage("ingest_metrics", "--file", str(feed(tmp_path, 20, 2847))).returncode == 0
+    assert a.manage("ingest_metrics", "--file", feed(tmp_path, 20, 2847)).returncode == 0
     warm(a, b)
-    result = a.manage("ingest_metrics", "--file", str(feed(tmp_path, 10, 3111)))
+    result = a.manage("ingest_metrics", "--file", feed(tmp_path, 10, 3111))
     assert result.returncode == 0, result.stdout + result.stderr
     for site in (a, b):
         assert "3,111" in text(site, "/"), site.url
@@ -98,7 +86,7 @@ def test_an_editors_save_on_node_a_is_what_node_b_serves_next(nodes, desktop):
 
 def test_two_ingests_of_one_new_payload_at_once_store_one_snapshot(nodes, tmp_path):
     a, b = nodes
-    path = str(feed(tmp_path, 1, 3222))
+    path = feed(tmp_path, 1, 3222)
     both = [
         subprocess.Popen(
             site.command("ingest_metrics", "--file", path),
@@ -119,7 +107,7 @@ def test_a_restored_backup_shows_on_no_node_what_it_no_longer_holds(nodes, tmp_p
     database = a.env["DATABASE_URL"]
     backup = tmp_path / "backup.dump"
     subprocess.run([pg("pg_dump"), "-Fc", "-f", str(backup), database], check=True)
-    assert a.manage("ingest_metrics", "--file", str(feed(tmp_path, 0.5, 987654))).returncode == 0
+    assert a.manage("ingest_metrics", "--file", feed(tmp_path, 0.5, 987654)).returncode == 0
     warm(a, b)
     assert "987,654" in text(b, "/")
 

@@ -7,36 +7,26 @@ import pytest
 from metrics.demo import demo_payload
 from metrics.ingest import ingest
 from metrics.models import Snapshot
-from tests.conftest import redis_cache
 from tests.metrics.conftest import minutes_ago
-from tests.services import redis_server
 
 from .test_restore import APIS, PAGES
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def redis_alone(settings, tmp_path):
-    """A Redis of this test's own, so that stopping it stops no other test's."""
-    with redis_server(tmp_path) as server:
-        redis_cache(settings, server.url)
-        yield server
-
-
-def test_healthz_says_the_cache_is_ok_while_redis_answers(client, redis_alone):
+def test_healthz_says_the_cache_is_ok_while_redis_answers(client, own_redis):
     response = client.get("/healthz")
     assert (response.status_code, response.content) == (200, b"ok\ncache: ok\n")
 
 
 def test_with_redis_stopped_mid_test_pages_apis_and_the_ingest_carry_on(
-    client, redis_alone, django_assert_max_num_queries
+    client, own_redis, django_assert_max_num_queries
 ):
     assert ingest(demo_payload(minutes_ago(30)), "demo", now=minutes_ago(29)).outcome == "accepted"
     for path in PAGES + APIS:
         assert client.get(path).status_code == 200, path  # cached now
 
-    redis_alone.stop()
+    own_redis.stop()
 
     for path in PAGES + APIS:
         assert client.get(path).status_code == 200, path

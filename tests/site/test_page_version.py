@@ -8,19 +8,9 @@ import pytest
 import redis
 
 from showcase.models import SiteSettings
-from tests.conftest import redis_cache
-from tests.services import redis_server
 from tractatus_site import pagecache
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def own_redis(settings, tmp_path):
-    with redis_server(tmp_path) as server:
-        redis_cache(settings, server.url)
-        yield server
-        pagecache.stop_listeners()
 
 
 def until(condition, seconds: float = 3.0) -> bool:
