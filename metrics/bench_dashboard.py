@@ -61,14 +61,15 @@ def insert(count: int, before: datetime) -> None:
 
 
 def median_render_ms() -> float:
-    """Median time to render /metrics/ from an empty cache, in milliseconds."""
-    from django.core.cache import cache
+    """Median time to render /metrics/ from empty caches, in milliseconds."""
+    from django.core.cache import caches
     from django.test import Client
 
     client = Client()
     timings = []
     for _ in range(RENDERS):
-        cache.clear()
+        for alias in ("default", "durable"):  # the dashboard is kept in both
+            caches[alias].clear()
         began = time.perf_counter()
         response = client.get("/metrics/")
         timings.append((time.perf_counter() - began) * 1000)
@@ -94,6 +95,7 @@ def bench(workdir: Path) -> int:
     os.environ.update(
         DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
         CACHE_URL="locmemcache://",
+        PAGE_CACHE_SECONDS="0",
         ALLOWED_HOSTS="testserver",
         DJANGO_SETTINGS_MODULE="tractatus_site.settings",
     )
@@ -125,15 +127,16 @@ def bench(workdir: Path) -> int:
     print(f"ratio {ratio:.2f}: {verdict} the target of {TARGET_RATIO}")
     method = (
         f"`python -m metrics.bench_dashboard`, {now:%Y-%m-%d}, SQLite: /metrics/ rendered by"
-        f" the test client with the cache cleared before each of {RENDERS} renders, so the"
-        " dashboard (charts, 90-day history strip) is computed every time."
+        f" the test client with the caches (and the database's cache table) cleared before"
+        f" each of {RENDERS} renders, so the dashboard (charts, 90-day history strip) is"
+        " computed every time."
     )
     verdict_text = (
         f"Ratio {ratio:.2f} (target under {TARGET_RATIO}). The history strip is one aggregate"
         " query over the last 91 days, answered from the index on (generated_at, bypasses)"
         " without reading the snapshot rows; in production the dashboard is built once per"
-        " snapshot and its rendered HTML served from the cache. The script exits 1 when the"
-        " target is missed."
+        " snapshot, edit and day, and its rendered HTML kept in the database's cache table."
+        " The script exits 1 when the target is missed."
     )
     record(
         f"## Dashboard\n\n{textwrap.fill(method, 96)}\n\n"
