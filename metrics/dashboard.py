@@ -3,7 +3,8 @@
 Charts read only the latest snapshot's own rows, so no chart shows a number it did not report.
 The 90-day history strip reads every snapshot of those days with one aggregate query, so its
 cost follows the days shown, never how long the site has been collecting. The rendered
-dashboard is cached per snapshot, editor change and UTC day, so it is built once per snapshot.
+dashboard is kept in the database's cache table per snapshot, editor change and UTC day, so it
+is built once per snapshot, with or without the shared cache.
 """
 
 from __future__ import annotations
@@ -286,10 +287,11 @@ def build_dashboard(
 class DashboardFragment:
     """The latest snapshot's dashboard, for a template that caches its rendered HTML.
 
-    `key` names everything the rendered dashboard depends on besides the request: the snapshot,
-    the editors' version (they rename and unpublish services) and the UTC day (the history strip
-    moves on at midnight even when no new snapshot arrives). The charts are built only when the
-    template reads them, which it does not while its cached fragment is fresh.
+    `key` names everything the rendered dashboard depends on besides the request: the site's
+    state as the database reports it (the latest snapshot, and the editors' content version:
+    they rename and unpublish services) and the UTC day (the history strip moves on at midnight
+    even when no new snapshot arrives). The charts are built only when the template reads them,
+    which it does not while its cached fragment is fresh.
     """
 
     timeout = CACHE_SECONDS
