@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from metrics.dashboard import dashboard
 from metrics.figures import latest_figures, service_rows
@@ -114,9 +115,11 @@ def content_context(content: dict, now: datetime) -> dict:
     if "services" in content:
         context["service_rows"] = service_rows(content["services"], figures)
     if any(section.kind == Kind.DECISIONS for section in content["sections"]):
-        # New decisions arrive only with a snapshot, and its SHA-256 is part of the key.
-        context["decisions"] = state.remembered(
-            "recent-decisions", lambda: list(AuditEvent.objects.recent_enforcement())
+        # Read only if the template's cached list is missing; keyed by the snapshot they came in.
+        context["decisions"] = SimpleLazyObject(
+            lambda: state.remembered(
+                "recent-decisions", lambda: list(AuditEvent.objects.recent_enforcement())
+            )
         )
     if any(section.kind == Kind.DASHBOARD for section in content["sections"]):
         published = [service for service in content["services"] if service.published]
