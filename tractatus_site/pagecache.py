@@ -42,7 +42,7 @@ VERSION_KEY = "pagecache:version"
 GZIP = re.compile(r"\bgzip\b")
 # The headers a 304 repeats from the page it stands for (as Django's own 304s do).
 NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Vary")
-# Pages a worker keeps in its own memory: its most recent ones, a few megabytes at most.
+# Pages a worker keeps in its own memory, its most recent ones: about ten megabytes at most.
 WORKER_PAGES = 200
 # The listener pings Redis this often, and is trusted while it heard back this recently.
 HEARTBEAT = 0.5
