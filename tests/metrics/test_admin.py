@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from metrics.models import IngestRun, Snapshot
+from tests.factories import make_events
 
 from .conftest import dated, minutes_ago
 
@@ -55,6 +60,22 @@ def test_anyone_not_staff_is_sent_to_the_login_page(client, django_user_model, s
         for url in review_pages(snapshot):
             response = browser.get(url)
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_staff_find_a_decision_by_its_exact_id_tenant_service_or_rule(staff_client, snapshot):
+    make_events(snapshot, 3)
+    (wanted,) = make_events(
+        snapshot, 1, service="context-pressure-monitor", decision="escalated",
+        rule="context-overflow", tenant="t_fedcba9876543210",
+    )
+    for term in (wanted.event_id, wanted.tenant, wanted.service, wanted.rule):
+        with CaptureQueriesContext(connection) as queries:
+            page = staff_client.get("/admin/metrics/auditevent/", {"q": term}).content.decode()
+        assert re.findall(r'field-event_id">([^<]+)<', page) == [wanted.event_id], term
+        # Case-insensitive matching (UPPER() on PostgreSQL, LIKE on SQLite) uses no index: the
+        # database would read every stored event.
+        sql = [query["sql"] for query in queries.captured_queries]
+        assert [q for q in sql if re.search(r"UPPER\(| LIKE ", q)] == [], term
 
 
 def test_ingested_data_cannot_be_added_changed_or_deleted(staff_client, snapshot):
