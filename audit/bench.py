@@ -19,6 +19,8 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+from metrics.bench import start_django
+
 EVENTS = 10_000_000
 CHUNK = 1_000_000
 RENDERS = 30
@@ -163,21 +165,11 @@ def main(argv: list[str]) -> int:
         print("audit bench: BENCH_POSTGRES_URL is not set (make bench sets it); skipped")
         return 0
     prepare(server, fresh="--fresh" in argv)
-    os.environ.update(
-        DATABASE_URL=database_url(server),
-        CACHE_URL="dummycache://",
-        PAGE_CACHE_SECONDS="0",
-        DJANGO_SETTINGS_MODULE="tractatus_site.settings",
-        ALLOWED_HOSTS="testserver",
+    start_django(
+        database_url(server), "dummycache://", PAGE_CACHE_SECONDS="0", ALLOWED_HOSTS="testserver"
     )
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-
-    import django
-    from django.core.management import call_command
     from django.test import Client
 
-    django.setup()
-    call_command("migrate", verbosity=0)
     print(f"audit: {EVENTS:,} decisions on PostgreSQL", flush=True)
     fill()
     client = Client()

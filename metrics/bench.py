@@ -69,16 +69,13 @@ def maximal_feed(generated_at: datetime) -> bytes:
     ).encode()
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="ingest-bench-") as workdir:
-        return bench(Path(workdir))
-
-
-def bench(workdir: Path) -> int:
+def start_django(database_url: str, cache_url: str, **environment: str) -> None:
+    """Django set up for a benchmark script, on its own database (migrated) and cache."""
     os.environ.update(
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
-        CACHE_URL=f"filecache://{workdir / 'cache'}",
+        DATABASE_URL=database_url,
+        CACHE_URL=cache_url,
         DJANGO_SETTINGS_MODULE="tractatus_site.settings",
+        **environment,
     )
     os.environ.setdefault("SECRET_KEY", "bench-only")
 
@@ -87,6 +84,15 @@ def bench(workdir: Path) -> int:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="ingest-bench-") as workdir:
+        return bench(Path(workdir))
+
+
+def bench(workdir: Path) -> int:
+    start_django(f"sqlite:///{workdir / 'bench.sqlite3'}", f"filecache://{workdir / 'cache'}")
     from metrics.ingest import ingest
 
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=RUNS + 10)

@@ -10,7 +10,6 @@ The figures are written to docs/benchmarks.md under "## Dashboard".
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import statistics
 import sys
@@ -19,6 +18,8 @@ import textwrap
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from metrics.bench import start_django
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -92,20 +93,12 @@ def record(section: str) -> None:
 
 
 def bench(workdir: Path) -> int:
-    os.environ.update(
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
-        CACHE_URL="locmemcache://",
+    start_django(
+        f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "locmemcache://",
         PAGE_CACHE_SECONDS="0",
         ALLOWED_HOSTS="testserver",
-        DJANGO_SETTINGS_MODULE="tractatus_site.settings",
     )
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
     from metrics.ingest import ingest_demo
     from metrics.models import Snapshot
 
