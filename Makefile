@@ -44,10 +44,10 @@ e2e-deps:
 # audit viewer (10 million events on PostgreSQL).
 bench: $(VENV)/.installed
 	export BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-$$(.ci/postgres.sh 2>/dev/null || true)}; \
-	$(BIN)/python -m tractatus_site.bench_load && \
-	$(BIN)/python -m metrics.bench && \
-	$(BIN)/python -m metrics.bench_dashboard && \
-	$(BIN)/python -m audit.bench
+	$(BIN)/python -m bench.load && \
+	$(BIN)/python -m bench.ingest && \
+	$(BIN)/python -m bench.dashboard && \
+	$(BIN)/python -m bench.audit
 
 # The feed contract's JSON Schema is generated from its Pydantic models (metrics/feed.py).
 schema: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""Dashboard benchmark, `python -m metrics.bench_dashboard`: a script, not a test.
+"""Dashboard benchmark, `python -m bench.dashboard`: a script, not a test.
 
 Renders /metrics/ with an empty cache (so the dashboard is computed, not read) on a throwaway
 SQLite database holding 10 snapshots, then again after a year of 5-minute snapshots (~105,000)
@@ -19,7 +19,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from metrics.bench import start_django
+from bench import start_django
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -119,7 +119,7 @@ def bench(workdir: Path) -> int:
     print(f"dashboard, {count:,} snapshots: median {long:.1f} ms (seeded in {seeded:.0f} s)")
     print(f"ratio {ratio:.2f}: {verdict} the target of {TARGET_RATIO}")
     method = (
-        f"`python -m metrics.bench_dashboard`, {now:%Y-%m-%d}, SQLite: /metrics/ rendered by"
+        f"`python -m bench.dashboard`, {now:%Y-%m-%d}, SQLite: /metrics/ rendered by"
         f" the test client with the caches (and the database's cache table) cleared before"
         f" each of {RENDERS} renders, so the dashboard (charts, 90-day history strip) is"
         " computed every time."

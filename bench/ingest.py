@@ -1,4 +1,4 @@
-"""Ingest benchmark, `python -m metrics.bench`: a script, not a test (see docs/benchmarks.md).
+"""Ingest benchmark, `python -m bench.ingest`: a script, not a test (see docs/benchmarks.md).
 
 Ingests a maximal valid feed (50 services, 31 days each, 50 rules, 20 buckets) 100 times into a
 throwaway SQLite database, each a new snapshot, and prints the median seconds per ingest and
@@ -8,7 +8,6 @@ the process's peak RSS. Targets: under 0.2 s and under 150 MB.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import statistics
 import sys
@@ -16,6 +15,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from bench import start_django
 
 RUNS = 100
 TARGET_SECONDS = 0.2
@@ -67,23 +68,6 @@ def maximal_feed(generated_at: datetime) -> bytes:
         },
         indent=2,
     ).encode()
-
-
-def start_django(database_url: str, cache_url: str, **environment: str) -> None:
-    """Django set up for a benchmark script, on its own database (migrated) and cache."""
-    os.environ.update(
-        DATABASE_URL=database_url,
-        CACHE_URL=cache_url,
-        DJANGO_SETTINGS_MODULE="tractatus_site.settings",
-        **environment,
-    )
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def main() -> int:

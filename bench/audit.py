@@ -1,4 +1,4 @@
-"""Audit viewer benchmark, `python -m audit.bench`: a script, not a test (docs/benchmarks.md).
+"""Audit viewer benchmark, `python -m bench.audit`: a script, not a test (docs/benchmarks.md).
 
 On PostgreSQL (BENCH_POSTGRES_URL names the server; the script uses its own database on it,
 `tractatus_audit_bench`, kept between runs because filling it takes minutes), with 10 million
@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from metrics.bench import start_django
+from bench import start_django
 
 EVENTS = 10_000_000
 CHUNK = 1_000_000
