@@ -51,9 +51,10 @@ class Result:
     reason: str = ""
     snapshot: Snapshot | None = None
     dry_run: bool = False
-    # A dry run's whole verdict: every violation found, and the signature's when it is not one.
+    # A dry run's whole finding: every violation, and what it made of the signature when that
+    # is not among them.
     violations: tuple[str, ...] = ()
-    signature: str = ""
+    signature_verdict: str = ""
 
     @property
     def summary(self) -> str:
@@ -73,8 +74,8 @@ class Result:
         lines = [self.summary]
         if self.dry_run:
             lines += [f"  - {violation}" for violation in self.violations]
-            if self.signature:
-                lines.append(self.signature)
+            if self.signature_verdict:
+                lines.append(self.signature_verdict)
         return "\n".join(lines)
 
 
@@ -164,10 +165,10 @@ def _ingest(
     attempt.bytes_read = len(payload)
     now = now or timezone.now()
     if attempt.dry_run:
-        return check(payload, attempt, signature, now)
+        return check_without_storing(payload, attempt, signature, now)
     try:
         # A forged body is refused before anything in it is read.
-        verified = signing.check(payload, signature)
+        signature_verified = signing.check(payload, signature)
     except signing.BadSignature as exc:
         return attempt.finish(Outcome.REJECTED, str(exc), error=str(exc))
     try:
@@ -175,53 +176,60 @@ def _ingest(
     except InvalidFeed as exc:
         return attempt.finish(Outcome.REJECTED, str(exc), error="\n".join(exc.violations))
     digest = hashlib.sha256(payload).hexdigest()
+    checked = Checked(feed, payload, digest, signature, signature_verified)
     try:
         with transaction.atomic():
             lock_out_other_writers()
             latest = latest_snapshot()
-            verdict = compare(latest, feed, digest)
-            if verdict:
-                return attempt.finish(*verdict)
+            if not_new := why_not_new(latest, feed, checked.sha256):
+                return attempt.finish(*not_new)
             events = sort_events(feed.audit_events)
             if events.changed:
                 reason = summarise(events.changed)
                 return attempt.finish(Outcome.REJECTED, reason, error="\n".join(events.changed))
-            snapshot = store(feed, payload, digest, latest, signature, verified, events.new)
+            snapshot = store(checked, latest, events.new)
             result = attempt.finish(Outcome.ACCEPTED, snapshot=snapshot)
     except IntegrityError as exc:
-        # Only reachable if another writer slipped past the lock: its copy is the one kept.
-        return attempt.finish(Outcome.UNCHANGED, "stored by a concurrent run", error=str(exc))
+        if Snapshot.objects.filter(sha256=checked.sha256).exists():
+            # Another writer slipped past the lock with this very payload: its copy is kept.
+            return attempt.finish(Outcome.UNCHANGED, "stored by a concurrent run")
+        # Anything else is a bug in what we store, and must not pass for a routine run.
+        logger.exception("ingest from %s could not store its snapshot", attempt.source_url)
+        error = f"{type(exc).__name__}: {exc}"
+        return attempt.finish(Outcome.FAILED, "could not be stored", error=error)
     # Committed: every cached page is now older than the latest snapshot.
     pagecache.invalidate()
     return result
 
 
-def check(payload: bytes, attempt: Attempt, signature: str, now: datetime) -> Result:
+def check_without_storing(
+    payload: bytes, attempt: Attempt, signature: str, now: datetime
+) -> Result:
     """A dry run: the payload read to the end, every violation listed and the signature judged.
 
-    A partner checking a payload before shipping it wants the whole verdict in one pass, so a
+    A partner checking a payload before shipping it wants the whole finding in one pass, so a
     bad signature does not stop the reading here as it does for a real ingest.
     """
     violations: list[str] = []
-    verdict = ""  # a bad signature is among the violations instead
+    signature_verdict = ""  # a bad signature is among the violations instead
     try:
-        verdict = signing.verdict(payload, signature)
+        signature_verdict = signing.verdict(payload, signature)
     except signing.BadSignature as exc:
         violations.append(str(exc))
-    stored = None
+    not_new = None
     try:
         feed = parse(payload, now=now)
     except InvalidFeed as exc:
         violations += exc.violations
     else:
-        stored = compare(latest_snapshot(), feed, hashlib.sha256(payload).hexdigest())
-        if stored is None:
+        not_new = why_not_new(latest_snapshot(), feed, hashlib.sha256(payload).hexdigest())
+        if not_new is None:
             violations += sort_events(feed.audit_events).changed
     if violations:
         result = attempt.finish(Outcome.REJECTED, summarise(violations))
     else:
-        result = attempt.finish(*(stored or (Outcome.ACCEPTED, "valid, new")))
-    return replace(result, violations=tuple(violations), signature=verdict)
+        result = attempt.finish(*(not_new or (Outcome.ACCEPTED, "valid, new")))
+    return replace(result, violations=tuple(violations), signature_verdict=signature_verdict)
 
 
 @dataclass(frozen=True)
@@ -274,7 +282,7 @@ def lock_out_other_writers() -> None:
     # SQLite (settings: transaction_mode IMMEDIATE) took the database's write lock at BEGIN.
 
 
-def compare(latest: Snapshot | None, feed: Feed, digest: str) -> tuple[str, str] | None:
+def why_not_new(latest: Snapshot | None, feed: Feed, digest: str) -> tuple[str, str] | None:
     """Why the payload is not a new snapshot (outcome, reason), or None when it is."""
     if latest is None:
         return None
@@ -287,19 +295,38 @@ def compare(latest: Snapshot | None, feed: Feed, digest: str) -> tuple[str, str]
     return None
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A payload that passed every check, with what its snapshot row records of it."""
+
+    feed: Feed
+    raw: bytes
+    sha256: str
+    signature: str = ""  # as received
+    signature_verified: bool = False
+
+
 def store(
-    feed: Feed,
-    payload: bytes,
-    digest: str,
-    previous: Snapshot | None,
-    signature: str = "",
-    verified: bool = False,
-    new_events: Sequence[contract.AuditEvent] = (),
+    checked: Checked, previous: Snapshot | None, new_events: Sequence[contract.AuditEvent] = ()
 ) -> Snapshot:
-    """The snapshot, every normalised row of `feed` and its new audit events (in a transaction)."""
-    snapshot = Snapshot.objects.create(
-        raw=payload,
-        sha256=digest,
+    """The snapshot, the normalised rows of its feed and its new audit events (in a transaction)."""
+    snapshot = snapshot_row(checked, previous)
+    snapshot.save(force_insert=True)
+    feed = checked.feed
+    ServiceWindow.objects.bulk_create(service_window_rows(snapshot, feed))
+    ServiceDay.objects.bulk_create(service_day_rows(snapshot, feed))
+    RuleBlocks.objects.bulk_create(rule_blocks_rows(snapshot, feed))
+    PressureBucket.objects.bulk_create(pressure_bucket_rows(snapshot, feed))
+    AuditEvent.objects.bulk_create(audit_event_rows(snapshot, new_events), batch_size=1000)
+    return snapshot
+
+
+def snapshot_row(checked: Checked, previous: Snapshot | None) -> Snapshot:
+    """The (unsaved) snapshot of `checked`, linked to `previous` in the hash chain."""
+    feed = checked.feed
+    return Snapshot(
+        raw=checked.raw,
+        sha256=checked.sha256,
         previous_sha256=previous.sha256 if previous else "",
         generated_at=feed.generated_at,
         source=feed.source,
@@ -310,10 +337,14 @@ def store(
         uptime_percent=feed.enforcement.uptime_percent,
         bypasses=feed.enforcement.bypasses,
         # Only a well-formed signature is kept; only a verified one is ever claimed.
-        signature=signature if signing.decode(signature) else "",
-        signature_verified=verified,
+        signature=checked.signature if signing.decode(checked.signature) else "",
+        signature_verified=checked.signature_verified,
     )
-    ServiceWindow.objects.bulk_create(
+
+
+def service_window_rows(snapshot: Snapshot, feed: Feed) -> list[ServiceWindow]:
+    """Each service's tally in each window, services in the feed's order."""
+    return [
         ServiceWindow(
             snapshot=snapshot,
             key=service.key,
@@ -325,8 +356,12 @@ def store(
         )
         for position, service in enumerate(feed.services)
         for window, tally in service.windows.tallies().items()
-    )
-    ServiceDay.objects.bulk_create(
+    ]
+
+
+def service_day_rows(snapshot: Snapshot, feed: Feed) -> list[ServiceDay]:
+    """Each service's daily history."""
+    return [
         ServiceDay(
             snapshot=snapshot,
             key=service.key,
@@ -336,8 +371,12 @@ def store(
         )
         for service in feed.services
         for day in service.daily
-    )
-    RuleBlocks.objects.bulk_create(
+    ]
+
+
+def rule_blocks_rows(snapshot: Snapshot, feed: Feed) -> list[RuleBlocks]:
+    """The 30-day blocks of each rule, in the feed's order."""
+    return [
         RuleBlocks(
             snapshot=snapshot,
             rule=rule.rule,
@@ -346,27 +385,33 @@ def store(
             count_30d=rule.count_30d,
         )
         for position, rule in enumerate(feed.boundary_blocks_by_rule)
-    )
-    PressureBucket.objects.bulk_create(
+    ]
+
+
+def pressure_bucket_rows(snapshot: Snapshot, feed: Feed) -> list[PressureBucket]:
+    """The context-pressure histogram."""
+    return [
         PressureBucket(
             snapshot=snapshot, lower=bucket.from_, upper=bucket.to, sessions=bucket.sessions
         )
         for bucket in feed.context_pressure.buckets
-    )
-    AuditEvent.objects.bulk_create(
-        (
-            AuditEvent(
-                event_id=event.id,
-                at=event.at,
-                service=event.service,
-                decision=event.decision,
-                rule=event.rule or "",
-                tenant=event.tenant,
-                detail=event.detail or "",
-                snapshot=snapshot,
-            )
-            for event in new_events
-        ),
-        batch_size=1000,
-    )
-    return snapshot
+    ]
+
+
+def audit_event_rows(
+    snapshot: Snapshot, events: Sequence[contract.AuditEvent]
+) -> list[AuditEvent]:
+    """The events first published in `snapshot`; absent texts are stored empty."""
+    return [
+        AuditEvent(
+            event_id=event.id,
+            at=event.at,
+            service=event.service,
+            decision=event.decision,
+            rule=event.rule or "",
+            tenant=event.tenant,
+            detail=event.detail or "",
+            snapshot=snapshot,
+        )
+        for event in events
+    ]

@@ -1,8 +1,9 @@
 """`manage.py ingest_metrics`: one ingest of the metrics feed, for cron.
 
-Exit status: 0 accepted, unchanged or out of order; 3 the source could not be read; 4 the
-payload was rejected; 1 the database could not be used. One summary line on stdout; a dry run
-(`--dry-run`, with `--url` or `--file`) then lists every violation and the signature's verdict.
+Exit status: 0 accepted, unchanged or out of order; 3 the source could not be read, or the
+snapshot could not be stored (the run records the error); 4 the payload was rejected; 1 the
+database could not be used. One summary line on stdout; a dry run (`--dry-run`, with `--url`
+or `--file`) then lists every violation and the signature's verdict.
 """
 
 from __future__ import annotations

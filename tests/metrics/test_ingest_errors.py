@@ -1,0 +1,63 @@
+"""Ingest's error paths are honest: a store that breaks is a failed run, never a routine one.
+
+The writer lock keeps two ingests from storing at once, so an integrity error while storing is
+either a writer that slipped past it with the very same payload (its copy is kept) or a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from metrics import ingest
+from metrics.models import IngestRun, ServiceDay, Snapshot
+
+from .conftest import dated, minutes_ago
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lock_slipped(monkeypatch):
+    """As if another writer stored its snapshot after this run looked: the latest seems none."""
+    monkeypatch.setattr(ingest, "latest_snapshot", lambda: None)
+
+
+def test_the_same_payload_stored_by_another_writer_is_unchanged(
+    example, feed_file, ingest_command, lock_slipped
+):
+    path = feed_file(example)
+    ingest.ingest_file(path)
+    status, out = ingest_command("--file", path)
+    assert (status, out.strip()) == (0, "unchanged: stored by a concurrent run")
+    assert Snapshot.objects.count() == 1
+    assert IngestRun.objects.latest("id").outcome == "unchanged"
+
+
+def test_an_integrity_error_for_another_payload_fails_and_is_logged(
+    example, feed_file, ingest_command, lock_slipped, caplog
+):
+    ingest.ingest_file(feed_file(example))
+    # Same generated_at, other bytes: unique generated_at refuses it, and it is no copy of ours.
+    example["source"] = "elsewhere.example"
+    with caplog.at_level(logging.ERROR, logger="metrics.ingest"):
+        status, out = ingest_command("--file", feed_file(example))
+    assert (status, out.strip()) == (3, "failed: could not be stored")
+    assert Snapshot.objects.get().source == "mysovereignty.digital"
+    run = IngestRun.objects.latest("id")
+    assert (run.outcome, run.snapshot) == ("failed", None)
+    assert run.error.startswith("IntegrityError: ")
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.exc_info[0].__name__ == "IntegrityError"
+
+
+def test_a_bug_in_a_row_builder_fails_the_run_and_stores_nothing(
+    example, feed_file, ingest_command, monkeypatch
+):
+    build = ingest.service_day_rows
+    monkeypatch.setattr(ingest, "service_day_rows", lambda s, f: build(s, f) * 2)
+    status, out = ingest_command("--file", feed_file(dated(example, minutes_ago(5))))
+    assert (status, out.strip()) == (3, "failed: could not be stored")
+    assert not Snapshot.objects.exists() and not ServiceDay.objects.exists()
+    assert IngestRun.objects.get().outcome == "failed"
