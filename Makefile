@@ -4,15 +4,36 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 9000
 
-.PHONY: run test test-postgres e2e-deps lint bench schema check-feed clean
+.PHONY: run test test-postgres e2e-deps lint audit lock lock-upgrade bench schema check-feed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Everything is installed from the lock, every file checked against its hash (README
+# "Dependencies"): requirements.txt is what production runs, requirements-dev.txt adds the test
+# and tools extras at the same versions.
+$(VENV)/.installed: requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# `make lock` after changing pyproject.toml: pins what is new, keeps every other pin;
+# `make lock-upgrade` moves every pin to the newest release the ranges allow. The lock is
+# compiled against the default index alone, whatever this machine's pip configuration adds, so
+# that it carries the hash of every file a platform may install.
+LOCK := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url $(LOCK_FLAGS)
+lock: $(VENV)/.installed
+	$(LOCK) -o requirements.txt pyproject.toml
+	$(LOCK) --extra test --extra tools -c requirements.txt -o requirements-dev.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+lock-upgrade:
+	$(MAKE) lock LOCK_FLAGS=--upgrade
+
+# Known vulnerabilities in anything the lock installs (pip-audit); ignores, each with a reason
+# and an expiry date, are in .ci/audit-ignores.
+audit: $(VENV)/.installed
+	$(BIN)/python .ci/audit.py requirements.txt requirements-dev.txt
 
 # A development key made on first run and kept out of git, so sessions survive restarts.
 var/dev-secret-key: | $(BIN)/python

@@ -46,8 +46,8 @@ elif [[ ! -f $release/.venv/.installed ]]; then
   say "venv: installing the release's dependencies"
   rm -rf "$release/.venv"
   "$python" -m venv "$release/.venv"
-  "$release/.venv/bin/python" -m pip install --quiet --upgrade pip
-  "$release/.venv/bin/python" -m pip install --quiet "$release"
+  # Exactly the locked versions, each file checked against its hash (README "Dependencies").
+  "$release/.venv/bin/python" -m pip install --quiet --require-hashes -r "$release/requirements.txt"
   touch "$release/.venv/.installed"
 else
   say "venv: already installed"
