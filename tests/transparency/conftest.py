@@ -1,9 +1,12 @@
-"""Fixtures for the transparency log's tests: a witness on 127.0.0.1."""
+"""Fixtures for the transparency log's tests: a witness on 127.0.0.1, Go's log clients."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
+from tests.transparency.golang import build_gocheck
 from tests.transparency.witness import Witness
 
 
@@ -16,3 +19,19 @@ def witness(tmp_path):
     running = Witness(state_path=tmp_path / "witness-state.json").start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def gocheck(tmp_path_factory):
+    """Runs Go's sumdb/note and sumdb/tlog against a log: gocheck(base_url, vkey, *flags).
+
+    Flags: "-old", FILE (an earlier checkpoint the current one must extend); "-entries=false".
+    Exit status 0 verified, 1 something does not verify, 2 could not run.
+    """
+    binary = build_gocheck(tmp_path_factory.mktemp("gocheck"))
+
+    def run(base_url: str, vkey: str, *flags: str) -> subprocess.CompletedProcess:
+        return subprocess.run([binary, *flags, base_url, vkey], capture_output=True,
+                              text=True, timeout=600)
+
+    return run
