@@ -40,7 +40,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 TILE_WIDTH = 256  # hashes in a full tile (tile height 8), and entries in a full bundle
 HASH_SIZE = 32
-FETCHERS = 8
+FETCHERS = 8  # requests at once
+BATCH = 1024  # tiles fetched ahead of the one being checked, at most
 ED25519 = 0x01  # the signed-note signature type of an Ed25519 key
 LOG = "log/"  # the log's tlog-tiles prefix, under the site's base URL
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -244,7 +245,6 @@ class Checkpoint:
             self.root = b""
         if len(self.root) != HASH_SIZE:
             raise Failure(f"the checkpoint's root hash {root!r} is not a base64 SHA-256 hash")
-        self.text = text
 
 
 # c2sp.org/tlog-tiles.
@@ -257,6 +257,11 @@ def tile_path(level: int | str, index: int, width: int) -> str:
         name = f"x{index % 1000:03d}/{name}"
         index //= 1000
     return f"tile/{level}/{name}" + (f".p/{width}" if width < TILE_WIDTH else "")
+
+
+def tile_count(hashes: int) -> int:
+    """How many tiles (the last one maybe partial) hold a level of `hashes` hashes."""
+    return -(-hashes // TILE_WIDTH)
 
 
 def parse_bundle(data: bytes, where: str) -> list[bytes]:
@@ -330,20 +335,26 @@ class Tree:
             self.hashes.append(self.level_above(level))
             level += 1
 
-    def widths(self, count: int) -> list[int]:
-        return [min(TILE_WIDTH, count - start) for start in range(0, count, TILE_WIDTH)]
+    @staticmethod
+    def each_tile(check, count: int):
+        """check(index, width) for each tile of a level of `count` hashes, in order, FETCHERS
+        at a time and BATCH tiles ahead at most, so a log of millions stays in bounded memory.
+        """
+        tiles = tile_count(count)
+        with concurrent.futures.ThreadPoolExecutor(FETCHERS) as pool:
+            for first in range(0, tiles, BATCH):
+                yield from pool.map(
+                    lambda index: check(index, min(TILE_WIDTH, count - index * TILE_WIDTH)),
+                    range(first, min(tiles, first + BATCH)),
+                )
 
     def level_zero(self, wanted: set[int]) -> bytearray:
         """The leaf hashes, each entry checked against its level-0 tile."""
         hashes = bytearray()
-        widths = self.widths(self.size)
-        with concurrent.futures.ThreadPoolExecutor(FETCHERS) as pool:
-            for index, (tile, entries) in enumerate(
-                pool.map(self.entry_tile, range(len(widths)), widths)
-            ):
-                hashes += tile
-                self.entries |= {i: entries[i % TILE_WIDTH] for i in wanted
-                                 if i // TILE_WIDTH == index}
+        for index, (tile, entries) in enumerate(self.each_tile(self.entry_tile, self.size)):
+            hashes += tile
+            self.entries |= {i: entries[i % TILE_WIDTH] for i in wanted
+                             if i // TILE_WIDTH == index}
         return hashes
 
     def entry_tile(self, index: int, width: int) -> tuple[bytes, list[bytes]]:
@@ -371,16 +382,15 @@ class Tree:
             computed += perfect_root(
                 [tile[i : i + HASH_SIZE] for i in range(0, len(tile), HASH_SIZE)]
             )
-        count = len(computed) // HASH_SIZE
-        with concurrent.futures.ThreadPoolExecutor(FETCHERS) as pool:
-            list(pool.map(
-                lambda index, width: self.compare(
-                    level, index, width,
-                    computed[index * TILE_WIDTH * HASH_SIZE :][: width * HASH_SIZE],
-                    f"the level-{level - 1} tiles below it",
-                ),
-                range(count), self.widths(count),
-            ))
+        for _ in self.each_tile(
+            lambda index, width: self.compare(
+                level, index, width,
+                computed[index * TILE_WIDTH * HASH_SIZE : (index * TILE_WIDTH + width) * HASH_SIZE],
+                f"the level-{level - 1} tiles below it",
+            ),
+            len(computed) // HASH_SIZE,
+        ):
+            pass
         return computed
 
     def compare(self, level: int, index: int, width: int, computed: bytes, source: str) -> None:
@@ -398,10 +408,10 @@ class Tree:
                       f"from {(index * TILE_WIDTH + bad) * TILE_WIDTH**level})")
 
     @property
-    def tile_count(self) -> int:
+    def checked(self) -> int:
         """How many tiles and entry bundles were checked."""
-        bundles = len(self.widths(self.size))
-        return bundles + sum(len(self.widths(len(level) // HASH_SIZE)) for level in self.hashes)
+        return tile_count(self.size) + sum(tile_count(len(level) // HASH_SIZE)
+                                           for level in self.hashes)
 
     def hash_at(self, level: int, index: int) -> bytes:
         return bytes(self.hashes[level][index * HASH_SIZE : (index + 1) * HASH_SIZE])
@@ -552,7 +562,7 @@ def verify(args: argparse.Namespace) -> list[str]:
     tree = Tree(site, checkpoint.size, {claim.index} if claim else set())
     if tree.tree_hash(0, checkpoint.size) != checkpoint.root:
         raise Failure("the tiles and entries hash to a root other than the checkpoint's")
-    report.append(f"log: all {checkpoint.size} entries and {tree.tile_count} tiles and bundles "
+    report.append(f"log: all {checkpoint.size} entries and {tree.checked} tiles and bundles "
                   "hash to the checkpoint's root")
     if claim:
         report.append(claim.check(tree.entries[claim.index]))

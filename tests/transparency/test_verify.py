@@ -84,6 +84,15 @@ def test_a_log_of_several_levels_is_rebuilt_from_its_tiles(site, key):
             tile_path(1, 0, 2), tile_path(0, 0, 256)} <= fetched
 
 
+def test_a_log_past_65536_entries_is_checked_up_to_its_level_two_tile(site, key):
+    log = entries(65_536 + 300)
+    site.publish(log)
+    assert "all 65836 entries and 519 tiles and bundles" in passes(run(site, key))
+    path = tile_path(2, 0, 1)
+    site.files[path] = bytes(32)
+    fails(run(site, key), "tile/2/000.p/1: hash 0 does not match the level-1 tiles below it")
+
+
 def test_an_empty_log_verifies(site, key):
     site.publish([])
     assert "0 entries" in passes(run(site, key))
