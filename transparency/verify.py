@@ -10,7 +10,9 @@ names (c2sp.org/tlog-tiles), hashes every entry and rebuilds every tile and the 
 (RFC 9162 §2.1). With --event or --snapshot it also checks that the bytes the site serves for
 that event or snapshot are exactly what the log holds at the place the site names. With --state
 it remembers the checkpoint in FILE and, the next time, proves the log only grew since: the
-first entries of the new tree must hash to the root seen before. Run it from cron as a monitor.
+first entries of the new tree must hash to the root seen before; if they do not, it keeps the
+new checkpoint in FILE.fork beside the old one, both signed by the log: proof of the fork. Run
+it from cron as a monitor.
 
 Exit status: 0 only when everything holds; 1 when something does not (the message says what
 and where); 2 for a mistake on the command line. Needs Python 3.9+ and `cryptography`.
@@ -54,6 +56,10 @@ class Failure(Exception):
 
 class NotFound(Failure):
     """The site answered 404."""
+
+
+class Fork(Failure):
+    """Two checkpoints signed by the log that no one history explains."""
 
 
 # RFC 9162 §2.1.1 hashing.
@@ -539,10 +545,10 @@ def check_consistency(state: dict, checkpoint: Checkpoint, tree: Tree, path: str
     if state["origin"] != checkpoint.origin:
         raise Failure(f"{path} is the state of log {state['origin']!r}, not {checkpoint.origin!r}")
     if checkpoint.size < old_size:
-        raise Failure(f"the log shrank: it has {checkpoint.size} entries, {seen} had {old_size}")
+        raise Fork(f"the log shrank: it has {checkpoint.size} entries, {seen} had {old_size}")
     if tree.tree_hash(0, old_size) != old_root:
-        raise Failure(f"the log was rewritten: its first {old_size} entries no longer hash to "
-                      f"the root of {seen}; the two checkpoints are inconsistent")
+        raise Fork(f"the log was rewritten: its first {old_size} entries no longer hash to "
+                   f"the root of {seen}; the two checkpoints are inconsistent")
     return f"consistent with {seen}"
 
 
@@ -569,7 +575,15 @@ def verify(args: argparse.Namespace) -> list[str]:
     if args.state:
         state = read_state(args.state)
         if state is not None:
-            report.append(check_consistency(state, checkpoint, tree, args.state))
+            try:
+                report.append(check_consistency(state, checkpoint, tree, args.state))
+            except Fork as fork:
+                # Both checkpoints carry the log's signature: together they prove the fork.
+                evidence = args.state + ".fork"
+                with open(evidence, "wb") as file:
+                    file.write(note)
+                raise Fork(f"{fork}. Evidence: the new checkpoint is saved in {evidence}, "
+                           f"the old one stays in {args.state}") from None
         write_state(args.state, checkpoint, note)
         report.append(f"state: {args.state} now holds this checkpoint")
     return report

@@ -236,8 +236,10 @@ def test_a_rewritten_history_is_refused_and_the_state_kept_as_evidence(site, key
     forked[100] = forked[100].replace(b"blocked", b"allowed")
     site.publish(forked)  # signed and internally consistent, but not an extension
     fails(run(site, key, "--state", str(state)),
-          "the log was rewritten: its first 290 entries no longer hash to the root")
+          "the log was rewritten: its first 290 entries no longer hash to the root",
+          f"Evidence: the new checkpoint is saved in {state}.fork, the old one stays in {state}")
     assert state.read_bytes() == before
+    assert (tmp_path / "state.json.fork").read_bytes() == site.files["/log/checkpoint"]
 
 
 def test_a_shrunk_log_is_refused(site, key, tmp_path):
