@@ -7,6 +7,8 @@ import subprocess
 import pytest
 
 from tests.transparency.golang import build_gocheck
+from tests.transparency.notes import NoteKey
+from tests.transparency.staticlog import ORIGIN, static_log
 from tests.transparency.witness import Witness
 
 
@@ -35,3 +37,16 @@ def gocheck(tmp_path_factory):
                               text=True, timeout=600)
 
     return run
+
+
+@pytest.fixture
+def key() -> NoteKey:
+    """The signing key of a static log (tests/transparency/staticlog.py)."""
+    return NoteKey(ORIGIN)
+
+
+@pytest.fixture
+def site(key):
+    """A log served from memory on 127.0.0.1: `site.publish(entries)`, then break any byte."""
+    with static_log(key) as log:
+        yield log

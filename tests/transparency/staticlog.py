@@ -16,6 +16,7 @@ from tests.transparency import independent as rfc
 from tests.transparency.notes import NoteKey, checkpoint_text, signed_note
 
 WIDTH = 256
+ORIGIN = "tractatus.test/log"  # the static logs' origin and key name
 
 
 def tile_name(index: int) -> str:

@@ -3,24 +3,9 @@ RFC 9162 code, tile layout and note signing agree with clients nobody here wrote
 
 from __future__ import annotations
 
-import pytest
+from tests.transparency.staticlog import ORIGIN, tile_path
 
-from tests.transparency.notes import NoteKey
-from tests.transparency.staticlog import static_log, tile_path
-
-ORIGIN = "tractatus.test/log"
 LOG = [b'{"kind":"test","n":%d}' % i for i in range(70_000 // 100)]
-
-
-@pytest.fixture
-def key():
-    return NoteKey(ORIGIN)
-
-
-@pytest.fixture
-def site(key):
-    with static_log(key) as log:
-        yield log
 
 
 def test_go_verifies_the_signature_every_tile_and_every_entry(site, key, gocheck):

@@ -13,11 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.transparency.notes import NoteKey, checkpoint_text, signed_note
-from tests.transparency.staticlog import canonical, static_log, tile_path
+from tests.transparency.staticlog import ORIGIN, canonical, tile_path
 from transparency import verify
 
 VERIFY = Path(verify.__file__)
-ORIGIN = "tractatus.test/log"
 SNAPSHOT_RAW = b'{"generated_at": "2026-11-29T16:50:00Z", "services": []}\n'
 SNAPSHOT_SHA = hashlib.sha256(SNAPSHOT_RAW).hexdigest()
 
@@ -39,17 +38,6 @@ def entries(count: int) -> list[bytes]:
     return [canonical(snapshot)] + [
         canonical({**event(i), "kind": "audit_event"}) for i in range(1, count)
     ]
-
-
-@pytest.fixture
-def key():
-    return NoteKey(ORIGIN)
-
-
-@pytest.fixture
-def site(key):
-    with static_log(key) as log:
-        yield log
 
 
 def run(site, key: NoteKey, *args: str) -> subprocess.CompletedProcess:
