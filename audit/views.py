@@ -17,7 +17,7 @@ from . import events, ingest_log
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(query=events.EventFilters)
 def index(request: HttpRequest) -> HttpResponse:
     """/audit/: the framework's decisions, newest first, filtered and paged by cursor."""
     filters = events.EventFilters(request.GET)

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from tests.client import PageCacheClient
 from tests.services import redis_server
 from tests.signin import signed_in
 from tractatus_site import pagecache
@@ -31,6 +32,12 @@ def _isolated_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    """A visitor's browser, answered as gunicorn answers it: the page cache's layer first."""
+    return PageCacheClient()
 
 
 @pytest.fixture

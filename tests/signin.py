@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.client import PageCacheClient as Client
 
 
 def signed_in(user) -> Client:

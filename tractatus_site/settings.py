@@ -55,12 +55,10 @@ MIDDLEWARE = [
     "tractatus_site.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # ETags and 304s for every response; a cached page keeps its ETag (PageCacheMiddleware).
+    # ETags and 304s for every response; the page cache (wsgi.py) keeps a page with its ETag.
     "django.middleware.http.ConditionalGetMiddleware",
     # The database's state (latest snapshot, content version), read at most once a request.
     "tractatus_site.state.SiteStateMiddleware",
-    # Anonymous visitors' cached pages, answered before sessions, auth and URL resolving.
-    "tractatus_site.pagecache.PageCacheMiddleware",
     "tractatus_site.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -293,12 +293,15 @@ def test_the_dashboard_is_computed_once_per_snapshot(client, frozen):
     assert not any("GROUP BY" in q["sql"] for q in again.captured_queries)
 
 
-def test_a_renamed_service_is_renamed_on_the_dashboard_at_once(client, frozen):
+def test_a_renamed_service_is_renamed_on_the_dashboard_at_once(
+    client, frozen, django_capture_on_commit_callbacks
+):
     known_snapshot()
     assert "BoundaryEnforcer" in page(client)
     service = FrameworkService.objects.get(feed_key="boundary-enforcer")
     service.name = "Boundary Enforcer (renamed)"
-    service.save()
+    with django_capture_on_commit_callbacks(execute=True):  # committed
+        service.save()
     content = page(client)
     assert "Boundary Enforcer (renamed)" in content
     assert ">BoundaryEnforcer<" not in content

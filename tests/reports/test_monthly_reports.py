@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 
 from metrics.charts import NO_DATA
 from metrics.models import ServiceDay, Snapshot
@@ -44,8 +45,10 @@ def october(first: int, last: int, operations: int) -> dict:
 
 
 def run(*args) -> str:
+    """The command, committed as its run is (what waits for a commit runs when it ends)."""
     out = StringIO()
-    call_command("publish_monthly_report", *args, stdout=out)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("publish_monthly_report", *args, stdout=out)
     return out.getvalue().strip()
 
 

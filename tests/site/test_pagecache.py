@@ -47,22 +47,29 @@ def test_a_visitor_with_a_session_gets_the_page_rendered_for_them(
     assert mine["Cache-Control"] == "private, no-store"
 
 
-def test_an_editors_save_reaches_the_next_visitor(client, shared_cache):
+def test_an_editors_save_reaches_the_next_visitor(
+    client, shared_cache, django_capture_on_commit_callbacks
+):
     client.get("/")
     site = SiteSettings.load()
     site.banner_text = "Saved a moment ago."
-    site.save()
+    with django_capture_on_commit_callbacks(execute=True):  # committed
+        site.save()
     assert "Saved a moment ago." in client.get("/").content.decode()
 
 
-def test_one_editor_save_replaces_the_content_version_once(monkeypatch):
+def test_one_editor_save_replaces_the_content_version_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     calls = []
     monkeypatch.setattr(ContentVersion, "replace", classmethod(lambda cls: calls.append(1)))
     example = EnforcementExample.objects.first()
     example.title = "Edited"
-    example.save()  # also writes its revision-history row
+    with django_capture_on_commit_callbacks(execute=True):
+        example.save()  # also writes its revision-history row
     assert len(calls) == 1
-    example.delete()
+    with django_capture_on_commit_callbacks(execute=True):  # another transaction
+        example.delete()
     assert len(calls) == 2
 
 
@@ -118,13 +125,14 @@ def test_without_a_shared_cache_pages_come_from_the_databases_cache_table(
 
 
 def test_without_a_shared_cache_an_edit_and_a_snapshot_still_show_at_once(
-    client, no_shared_cache
+    client, no_shared_cache, django_capture_on_commit_callbacks
 ):
     make_snapshot()
     client.get("/")
     site = SiteSettings.load()
     site.banner_text = "Saved a moment ago."
-    site.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        site.save()
     assert "Saved a moment ago." in client.get("/").content.decode()
     make_snapshot(services=(("boundary-enforcer", "BoundaryEnforcer", 3001),))
     assert "3,001" in client.get("/").content.decode()
