@@ -94,21 +94,21 @@ def redis_location() -> str | None:
 
 # -- The page version ------------------------------------------------------------------------
 
-_version_thread_lock = threading.Lock()
+_thread_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def version_lock():
-    """Makes a read-then-write of the version atomic where the cache itself cannot.
+def atomically():
+    """Makes a read-then-write of the shared cache atomic where the cache itself cannot.
 
-    Redis's INCR is atomic on its own. The file cache's increment is a read and a write, so
-    it runs under an exclusive lock on a file beside the cache (every process of the node);
-    any other cache under this process's lock.
+    Redis's INCR and SET NX (`incr`, `add`) are atomic on their own. The file cache's are a
+    read and a write, so they run under an exclusive lock on a file beside the cache (every
+    process of the node); any other cache's under this process's lock.
     """
     if redis_location():
         yield
         return
-    with _version_thread_lock:
+    with _thread_lock:
         default = settings.CACHES["default"]
         if not default["BACKEND"].endswith("FileBasedCache"):
             yield
@@ -152,7 +152,7 @@ def publish(version: int | None) -> None:
 
 def invalidate() -> None:
     """Every cached page is stale: the next request for each, on any node, renders it anew."""
-    with version_lock():
+    with atomically():
         if shared_version() is None:
             return  # no shared cache (down, or none configured): no page is kept by version
         version = cache.incr(VERSION_KEY)
@@ -464,7 +464,10 @@ class PageCache:
     def claim(self, version: int | None, request: PageRequest) -> bool:
         """Whether this request may rebuild the page: no other worker is rebuilding it."""
         key = request.key(version, "rebuild")
-        return key is None or cache.add(key, 1, timeout=int(REBUILD_SECONDS) + 1)
+        if key is None:
+            return True
+        with atomically():
+            return cache.add(key, 1, timeout=int(REBUILD_SECONDS) + 1)
 
     def wait_for(self, version: int | None, request: PageRequest) -> Page | None:
         """The page another worker is rebuilding, once kept; None if it gave up or took long."""

@@ -1,0 +1,350 @@
+"""The page cache's WSGI layer: what it keeps, under which key, and what a hit answers.
+
+Each test that keeps pages runs on the default file cache and again on a real Redis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import connections
+from django.test import RequestFactory
+from django.urls import resolve
+
+from audit.events import cursor_after
+from metrics.demo import demo_payload
+from metrics.ingest import ingest
+from metrics.models import AuditEvent
+from showcase.models import Page
+from tests.factories import make_events, make_snapshot
+from tests.metrics.conftest import minutes_ago
+from tractatus_site import pagecache
+from tractatus_site.models import ContentVersion
+
+pytestmark = pytest.mark.django_db
+
+AUDIT = resolve("/audit/").func
+ABOUT = resolve("/about/").func
+
+
+def environ(path: str, **headers: str) -> dict:
+    return RequestFactory().get(path, headers=headers).environ
+
+
+def wsgi_get(layer, path: str, **headers: str) -> tuple[str, list, bytes]:
+    """What a WSGI server sends for GET `path`: status, headers as given, body."""
+    started = []
+    body = layer(environ(path, **headers), lambda *args: started.append(args))
+    return started[-1][0], started[-1][1], b"".join(body)
+
+
+def reaches_django(client, path: str, **headers: str) -> bool:
+    client.handler.rendered = []
+    wsgi_get(client.handler.layer, path, **headers)
+    return bool(client.handler.rendered)
+
+
+# -- Keys --------------------------------------------------------------------------------------
+
+
+def test_a_query_is_kept_under_its_known_parameters_sorted_and_anything_else_ignored():
+    blocked = "decision=blocked&service=boundary-enforcer"
+    spellings = [
+        "service=boundary-enforcer&decision=blocked",
+        "decision=blocked&service=boundary-enforcer&utm_source=mail",
+        "decision=blocked&rule=&service=boundary-enforcer&x=1&y=2",
+        "decision=allowed&decision=blocked&service=boundary-enforcer",  # the last one counts
+    ]
+    assert {pagecache.normalised_query(AUDIT, query) for query in spellings} == {blocked}
+
+
+def test_parameters_no_form_knows_never_make_another_key():
+    junk = [f"p{n}={n}" for n in range(1000)]
+    assert {pagecache.normalised_query(AUDIT, query) for query in junk} == {""}
+    # A page with no parameters of its own is one page whatever its query.
+    assert {pagecache.normalised_query(ABOUT, query) for query in [*junk, "preview=1"]} == {""}
+
+
+def test_an_invalid_value_gives_no_key():
+    for query in ("decision=maybe", "since=yesterday", "cursor=forged", "tenant=<script>"):
+        assert pagecache.normalised_query(AUDIT, query) is None
+
+
+def test_a_filtered_page_is_answered_from_the_cache_for_every_spelling_of_its_query(
+    client, shared_cache, django_assert_num_queries
+):
+    snapshot = make_snapshot()
+    make_events(snapshot, 3)
+    first = client.get("/audit/?service=boundary-enforcer&decision=blocked")
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get("/audit/?decision=blocked&utm_source=mail&service=boundary-enforcer")
+    assert again.content == first.content
+    with django_assert_num_queries(0):
+        assert client.get("/audit/?decision=blocked&service=boundary-enforcer",
+                          HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_cursor_page_is_kept_apart_and_answered_from_the_cache(
+    client, shared_cache, django_assert_num_queries
+):
+    events = make_events(make_snapshot(), 60)
+    cursor = cursor_after(AuditEvent.objects.get(event_id=events[49].event_id))
+    deeper = client.get(f"/audit/?cursor={cursor}")
+    assert "evt-000050" in deeper.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(f"/audit/?cursor={cursor}").content == deeper.content
+    assert "evt-000050" not in client.get("/audit/").content.decode()
+
+
+def test_an_invalid_filter_is_answered_400_by_the_view_and_never_kept(client, shared_cache):
+    for _ in range(2):
+        assert reaches_django(client, "/audit/?decision=maybe")
+    assert client.get("/audit/?decision=maybe").status_code == 400
+
+
+def test_a_filtered_page_follows_the_page_version(client, shared_cache):
+    assert "evt-000000" not in client.get("/audit/?decision=blocked").content.decode()
+    snapshot = make_snapshot()  # invalidates, as an accepted snapshot does
+    make_events(snapshot, 1)
+    assert "evt-000000" in client.get("/audit/?decision=blocked").content.decode()
+
+
+# -- What a hit answers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/metrics/", "/about/", "/audit/?decision=blocked"])
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_a_hit_sends_exactly_what_the_miss_sent(client, shared_cache, path, encoding):
+    ingest(demo_payload(minutes_ago(30)), "demo", now=minutes_ago(29))
+    layer = client.handler.layer
+    miss = wsgi_get(layer, path, accept_encoding=encoding)
+    assert not reaches_django(client, path, accept_encoding=encoding)
+    hit = wsgi_get(layer, path, accept_encoding=encoding)
+    assert hit == miss
+    assert miss[0] == "200 OK"
+    names = [name for name, _ in miss[1]]
+    for name in ("Content-Security-Policy", "ETag", "Vary", "Cache-Control"):
+        assert names.count(name) == 1
+
+
+def test_a_page_and_its_304_carry_todays_headers_byte_for_byte(client, shared_cache):
+    """The layer's answers against Django's own for the same request.
+
+    Uncompressed: Django's gzip adds random bytes to each response (against BREACH), so two
+    renders of a compressed page never share an ETag.
+    """
+    layer = client.handler.layer
+    django = client.handler.django
+    kept = wsgi_get(layer, "/about/")
+    todays = wsgi_get(django, "/about/")
+    assert kept == todays
+    etag = dict(kept[1])["ETag"]
+    pagecache.invalidate()
+    miss_304 = wsgi_get(layer, "/about/", if_none_match=etag)
+    hit_304 = wsgi_get(layer, "/about/", if_none_match=etag)
+    todays_304 = wsgi_get(django, "/about/", if_none_match=etag)
+    assert miss_304 == hit_304
+    assert miss_304[0] == todays_304[0] == "304 Not Modified"
+    assert sorted(hit_304[1]) == sorted(todays_304[1])
+    assert hit_304[2] == b""
+
+
+@pytest.fixture
+def own_durable(settings):
+    """No database cache table: threads' writes to it would outlive the test's transaction."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "durable": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+
+class SlowPage:
+    """A WSGI app standing for Django: a public page that takes a while to render."""
+
+    def __init__(self, seconds: float = 0.05):
+        self.seconds = seconds
+        self.renders = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.renders += 1
+        time.sleep(self.seconds)
+        environ[pagecache.KEEP_FOR] = 60
+        start_response("200 OK", [("Content-Type", "text/html"), ("ETag", '"p"')])
+        return [b"<p>the page</p>"]
+
+
+def at_once(count: int, work) -> list:
+    """`work(n)` in `count` threads released together; their results."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(n):
+        try:
+            barrier.wait()
+            results[n] = work(n)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_each_answer_is_built_afresh_from_an_immutable_page(shared_cache, own_durable):
+    layer = pagecache.PageCache(SlowPage(0))
+    wsgi_get(layer, "/about/")
+
+    def answer_and_tamper(n):
+        seen = []
+        for _ in range(20):
+            headers = []
+
+            def start_response(status, given, headers=headers):
+                headers.extend(given)
+                given.append(("X-Leak", str(n)))  # as a middleware adding a header would
+
+            body = layer(environ("/about/"), start_response)
+            seen.append((headers, b"".join(body)))
+        return seen
+
+    answers = [answer for seen in at_once(16, answer_and_tamper) for answer in seen]
+    assert {(tuple(headers), body) for headers, body in answers} == {
+        ((("Content-Type", "text/html"), ("ETag", '"p"')), b"<p>the page</p>")
+    }
+    page = layer.lookup(layer.version(), layer.page_request(environ("/about/")))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        page.body = b"changed"
+
+
+def test_after_an_invalidation_32_concurrent_requests_render_a_page_once(shared_cache, own_durable):
+    app = SlowPage()
+    layer = pagecache.PageCache(app)
+    wsgi_get(layer, "/about/")
+    pagecache.invalidate()
+    answers = at_once(32, lambda n: wsgi_get(layer, "/about/"))
+    assert app.renders == 2  # the first request, and one after the invalidation
+    assert {status for status, _, _ in answers} == {"200 OK"}
+
+
+def test_two_workers_of_a_node_render_a_page_once_between_them(shared_cache, own_durable):
+    app = SlowPage()
+    workers = [pagecache.PageCache(app), pagecache.PageCache(app)]
+    wsgi_get(workers[0], "/about/")
+    pagecache.invalidate()
+    answers = at_once(32, lambda n: wsgi_get(workers[n % 2], "/about/"))
+    assert app.renders == 2
+    assert {body for _, _, body in answers} == {b"<p>the page</p>"}
+
+
+def test_a_workers_memory_is_bounded_in_bytes():
+    memory = pagecache.WorkerPages(capacity=1_000_000)
+    for n in range(100):
+        page = pagecache.Page("200 OK", (), bytes(100_000), f'"{n}"', time.time() + 60)
+        memory.put(1, f"page-{n}", page)
+        assert memory.bytes <= 1_000_000
+    assert memory.get(1, "page-99") is not None
+    assert memory.get(1, "page-0") is None
+    memory.put(2, "page-new", page)  # a new version: the old one's pages are dropped at once
+    assert memory.bytes == page.size
+
+
+# -- The page version --------------------------------------------------------------------------
+
+
+def test_the_version_only_rises_however_two_nodes_messages_arrive(own_redis):
+    listener = pagecache.VersionListener(own_redis.url, "unused-channel")
+    listener.saw(10)
+    listener.saw(9)  # the other node's, published first but delivered last
+    assert listener.version == 10
+
+
+@pytest.mark.parametrize("cache_kind", ["file", "redis"])
+def test_two_nodes_invalidating_at_once_each_count(cache_kind, request, settings):
+    if cache_kind == "redis":
+        from tests.conftest import redis_cache
+
+        redis_cache(settings, request.getfixturevalue("redis").url)
+    start = pagecache.shared_version()
+    at_once(8, lambda n: [pagecache.invalidate() for _ in range(10)])
+    assert pagecache.shared_version() == start + 80
+    pagecache.stop_listeners()
+
+
+def test_listeners_end_on_the_caches_version_after_two_nodes_invalidate_at_once(own_redis):
+    from tests.site.test_page_version import until
+
+    listeners = [
+        pagecache.VersionListener(own_redis.url, cache.make_key(pagecache.VERSION_KEY))
+        for _ in range(2)
+    ]
+    assert until(lambda: all(listener.current() for listener in listeners))
+    at_once(2, lambda n: pagecache.invalidate())
+    final = pagecache.shared_version()
+    assert until(lambda: [listener.current() for listener in listeners] == [final] * 2)
+
+
+def test_a_listener_that_meets_an_unexpected_error_logs_it_and_starts_again(
+    own_redis, monkeypatch, caplog
+):
+    from tests.site.test_page_version import until
+
+    follow = pagecache.VersionListener.follow
+    failures = []
+
+    def fails_once(self):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("a bug the listener did not expect")
+        follow(self)
+
+    monkeypatch.setattr(pagecache.VersionListener, "follow", fails_once)
+    listener = pagecache.VersionListener(own_redis.url, cache.make_key(pagecache.VERSION_KEY))
+    assert until(lambda: listener.current() is not None, 5)
+    assert listener.thread.is_alive()
+    assert "a bug the listener did not expect" in caplog.text
+
+
+# -- Invalidation ------------------------------------------------------------------------------
+
+
+def test_restoring_a_page_replaces_the_version_once_and_invalidates_once(
+    staff_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    about = Page.objects.get(slug="about")
+    about.title = "About, edited"
+    with django_capture_on_commit_callbacks(execute=True):
+        about.save()
+    replaced, invalidated = [], []
+    replace = ContentVersion.replace.__func__
+    monkeypatch.setattr(ContentVersion, "replace",
+                        classmethod(lambda cls: replaced.append(1) or replace(cls)))
+    monkeypatch.setattr(pagecache, "invalidate", lambda: invalidated.append(1))
+    response = staff_client.post(f"/admin/showcase/page/{about.pk}/restore-previous/")
+    assert response.status_code == 302
+    assert Page.objects.get(pk=about.pk).title != "About, edited"
+    assert (len(replaced), len(invalidated)) == (1, 1)
+
+
+# -- Renders with no cache at all --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/metrics/", "/audit/"])
+def test_a_page_rendered_with_no_cache_at_all_runs_at_most_ten_queries(
+    client, settings, path, django_assert_max_num_queries
+):
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {"default": dummy, "durable": dummy}
+    settings.PAGE_CACHE_SECONDS = 0
+    ingest(demo_payload(minutes_ago(30)), "demo", now=minutes_ago(29))
+    with django_assert_max_num_queries(10):
+        assert client.get(path).status_code == 200
