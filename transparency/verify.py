@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import base64
 import concurrent.futures
-import gzip
 import hashlib
 import json
 import math
@@ -36,6 +35,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -44,6 +44,7 @@ TILE_WIDTH = 256  # hashes in a full tile (tile height 8), and entries in a full
 HASH_SIZE = 32
 FETCHERS = 8  # requests at once
 BATCH = 1024  # tiles fetched ahead of the one being checked, at most
+MAX_BODY = 32 * 2**20  # bytes in one answer, at most: a full entry bundle is under 17 MB
 ED25519 = 0x01  # the signed-note signature type of an Ed25519 key
 LOG = "log/"  # the log's tlog-tiles prefix, under the site's base URL
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -303,15 +304,21 @@ class Site:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                body = response.read()
+                body = response.read(MAX_BODY + 1)
                 if response.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                return body
+                    inflate = zlib.decompressobj(wbits=31)  # the gzip format
+                    body = inflate.decompress(body, MAX_BODY + 1)
+                    if len(body) <= MAX_BODY and not inflate.eof:
+                        raise Failure(f"{url} answered with a truncated gzip stream")
         except urllib.error.HTTPError as error:
             failure = NotFound if error.code == 404 else Failure
             raise failure(f"{url} answered {error.code} {error.reason}") from None
-        except (urllib.error.URLError, OSError, EOFError) as error:
+        except (urllib.error.URLError, OSError, EOFError, zlib.error) as error:
             raise Failure(f"could not fetch {url}: {getattr(error, 'reason', error)}") from None
+        if len(body) > MAX_BODY:
+            raise Failure(f"{url} answered more than {MAX_BODY:,} bytes, more than any part of "
+                          "a log holds")
+        return body
 
     def tile(self, level: int | str, index: int, width: int) -> tuple[bytes, bool]:
         """A tile or bundle, and whether it is the full one, fetched because the partial one

@@ -76,6 +76,7 @@ class StaticLog:
     def __init__(self, key: NoteKey):
         self.key = key
         self.files: dict[str, bytes] = {}
+        self.gzipped: set[str] = set()  # paths whose files are sent as Content-Encoding: gzip
         self.requests: list[str] = []
         log = self
 
@@ -84,6 +85,8 @@ class StaticLog:
                 log.requests.append(self.path)
                 body = log.files.get(self.path)
                 self.send_response(200 if body is not None else 404)
+                if self.path in log.gzipped:
+                    self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Length", str(len(body or b"")))
                 self.end_headers()
                 self.wfile.write(body or b"")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import subprocess
@@ -79,6 +80,19 @@ def test_a_log_past_65536_entries_is_checked_up_to_its_level_two_tile(site, key)
     path = tile_path(2, 0, 1)
     site.files[path] = bytes(32)
     fails(run(site, key), "tile/2/000.p/1: hash 0 does not match the level-1 tiles below it")
+
+
+def test_gzipped_answers_are_read_and_a_gzip_bomb_is_not(site, key):
+    site.publish(entries(300))
+    for path in (tile_path("entries", 0, 256), tile_path(0, 1, 44), "/log/checkpoint"):
+        site.files[path] = gzip.compress(site.files[path])
+        site.gzipped.add(path)
+    passes(run(site, key))
+
+    bomb = tile_path("entries", 1, 44)
+    site.files[bomb] = gzip.compress(bytes(40 * 2**20))
+    site.gzipped.add(bomb)
+    fails(run(site, key), f"{site.url}/log/{bomb[5:]} answered more than 33,554,432 bytes")
 
 
 def test_an_empty_log_verifies(site, key):
