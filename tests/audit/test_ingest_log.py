@@ -69,16 +69,20 @@ def test_an_accepted_snapshot_shows_its_hashes_source_and_signature_status(clien
 
 
 def test_newest_first_fifty_a_page_and_filtered_by_month(client):
-    base = datetime(2026, 10, 1, tzinfo=UTC)
+    # One run a day at noon from 1 October to 29 November, and one in October a year before.
+    base = datetime(2026, 10, 1, 12, tzinfo=UTC)
     for n in range(60):
-        run("unchanged", when=base + timedelta(hours=n * 12))
+        run("unchanged", when=base + timedelta(days=n))
+    run("unchanged", when=datetime(2025, 10, 15, 12, tzinfo=UTC))
     page = client.get("/api/metrics/log.json").json()
     assert page["pages"] == 2 and len(page["entries"]) == 50
     times = [e["time"] for e in page["entries"]]
     assert times == sorted(times, reverse=True)
-    assert len(client.get("/api/metrics/log.json?page=2").json()["entries"]) == 10
+    assert len(client.get("/api/metrics/log.json?page=2").json()["entries"]) == 11
     october = client.get("/api/metrics/log.json?month=2026-10").json()
-    assert {e["time"][:7] for e in october["entries"]} == {"2026-10"}
+    days = [e["time"][:10] for e in october["entries"]]
+    assert days == [f"2026-10-{day:02}" for day in range(31, 0, -1)]
+    assert "2026-11-01" not in client.get("/audit/feed/?month=2026-10").content.decode()
     assert client.get("/audit/feed/?month=2026-13").status_code == 404
 
 
