@@ -7,6 +7,8 @@ import contextlib
 import copy
 import io
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -114,6 +116,7 @@ class FeedServer(ThreadingHTTPServer):
         self.replies: list[Reply] = []
         self.requests: list[dict] = []
         self.body_bytes_sent = 0
+        self.closing = threading.Event()  # set when the test is over: hanging replies end
 
     @property
     def url(self) -> str:
@@ -176,6 +179,34 @@ def dripping_reply(every: float) -> Reply:
     return reply
 
 
+def hanging_reply() -> Reply:
+    """No answer at all until the test is over; then the connection closes without one."""
+
+    def reply(handler: FeedHandler) -> None:
+        handler.server.closing.wait(30)
+
+    return reply
+
+
+def cut_reply(body: bytes, *, after: int) -> Reply:
+    """A response whose connection is cut after `after` bytes of a `len(body)`-byte body."""
+
+    def reply(handler: FeedHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.send_body(body[:after])
+        handler.close_connection = True
+        # A reset, not a clean end of stream: the peer learns nothing more is coming.
+        handler.connection.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+        )
+        handler.connection.close()
+
+    return reply
+
+
 def endless_reply() -> Reply:
     """A JSON body with no length that never ends: only a client that stops reading ends it."""
 
@@ -198,8 +229,31 @@ def feed_server() -> Iterator[FeedServer]:
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
+    server.closing.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def unanswering_port() -> Iterator[int]:
+    """A port on 127.0.0.1 whose listener's queue is full: a connection there is never made.
+
+    Linux drops a SYN for a listener with no room to queue it, so the client's connect waits
+    for an answer that never comes, exactly as it does for a server that is down or firewalled.
+    """
+    with contextlib.ExitStack() as sockets:
+        listener = sockets.enter_context(socket.socket())
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        while True:  # queue connections until one is not taken: the queue is full
+            filler = sockets.enter_context(socket.socket())
+            filler.settimeout(0.2)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except TimeoutError:
+                break
+        yield port
 
 
 @pytest.fixture

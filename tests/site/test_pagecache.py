@@ -58,6 +58,26 @@ def test_an_editors_save_reaches_the_next_visitor(
     assert "Saved a moment ago." in client.get("/").content.decode()
 
 
+def test_a_page_rendered_while_an_edit_is_uncommitted_is_not_served_after_it_commits(
+    client, shared_cache, django_capture_on_commit_callbacks
+):
+    before = ContentVersion.objects.get().token
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        site = SiteSettings.load()
+        site.banner_text = "Saved a moment ago."
+        site.save()
+        after = ContentVersion.objects.get().token
+        # A visitor's request on another connection still sees the rows as they were, and
+        # caches that page under the page version in force until the commit.
+        SiteSettings.objects.update(banner_text="As it was.")
+        ContentVersion.objects.update(token=before)
+        assert "As it was." in client.get("/").content.decode()
+        SiteSettings.objects.update(banner_text="Saved a moment ago.")
+        ContentVersion.objects.update(token=after)
+    assert callbacks, "the save registers an invalidation for its commit"
+    assert "Saved a moment ago." in client.get("/").content.decode()
+
+
 def test_one_editor_save_replaces_the_content_version_once(
     monkeypatch, django_capture_on_commit_callbacks
 ):
