@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from metrics.models import IngestRun, Snapshot
+from metrics.models import FrameworkService, IngestRun, Snapshot
 from tests.factories import make_events
 
 from .conftest import dated, minutes_ago
@@ -133,5 +133,21 @@ def test_fresh_data_raises_no_warning_on_the_index(
 
 
 def test_editors_reorder_and_unpublish_services_from_the_list(staff_client):
-    page = staff_client.get("/admin/metrics/frameworkservice/").content.decode()
+    url = "/admin/metrics/frameworkservice/"
+    page = staff_client.get(url).content.decode()
     assert 'name="form-0-order"' in page and 'name="form-0-published"' in page
+    services = list(FrameworkService.objects.order_by("order"))
+    assert len(services) > 1 and all(s.published for s in services)
+    form = {
+        "form-TOTAL_FORMS": len(services),
+        "form-INITIAL_FORMS": len(services),
+        "_save": "Save",
+    }
+    for n, service in enumerate(services):  # the order reversed, the first one unpublished
+        form |= {f"form-{n}-id": service.pk, f"form-{n}-order": len(services) - n}
+        if n:
+            form[f"form-{n}-published"] = "on"
+    assert staff_client.post(url, form).status_code == 302
+    listed = list(FrameworkService.objects.order_by("order"))
+    assert [s.pk for s in listed] == [s.pk for s in reversed(services)]
+    assert [s.published for s in listed] == [True] * (len(services) - 1) + [False]
