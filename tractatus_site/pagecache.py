@@ -431,7 +431,7 @@ class PageCache:
         trusted = self.listener is not None and self.listener.current() == version
         if trusted and (page := self.memory.get(version, key)) is not None:
             return page
-        page = cache.get(key)
+        page = fresh(cache.get(key))
         if page is not None and trusted:
             self.memory.put(version, key, page)
         return page
@@ -449,7 +449,7 @@ class PageCache:
             if not claimed and (page := self.wait_for(version, request)) is not None:
                 return page.answer(request.if_none_match, start_response)
             try:
-                page = caches["durable"].get(request.durable_key)
+                page = fresh(caches["durable"].get(request.durable_key))
                 if page is None:
                     page = self.render(environ)
                     if isinstance(page, Rendered):
@@ -524,6 +524,12 @@ class Rendered:
     def pass_on(self, start_response) -> Iterable[bytes]:
         start_response(self.status, self.headers)
         return self.body
+
+
+def fresh(page: Page | None) -> Page | None:
+    """The page while it may be kept: caches count their timeouts in whole seconds (and Redis on
+    its own clock), so a page could otherwise outlive PAGE_CACHE_SECONDS by up to a second."""
+    return page if page is not None and time.time() < page.expires_at else None
 
 
 def seconds_left(page: Page) -> int:

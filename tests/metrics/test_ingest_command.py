@@ -135,7 +135,7 @@ def test_an_unreadable_file_fails_with_status_3(tmp_path, ingest_command):
     assert run.reason == "file unreadable" and "missing.json" in run.error
 
 
-def test_a_file_over_one_mebibyte_is_not_read_whole(feed_file, ingest_command):
+def test_a_file_over_the_contracts_size_limit_is_not_read_whole(feed_file, ingest_command):
     status, out = ingest_command("--file", feed_file(b" " * (MAX_PAYLOAD_BYTES + 5)))
     assert (status, out.strip()) == (3, "failed: too large")
     assert IngestRun.objects.get().bytes_read == MAX_PAYLOAD_BYTES + 1
