@@ -53,7 +53,8 @@ TIMESTAMP = re.compile(
 )
 EVENT_ID = r"^[A-Za-z0-9._:-]{1,64}$"
 TENANT = r"^t_[0-9a-f]{16}$"
-DECISIONS = ("blocked", "allowed", "escalated")
+Decision = Literal["blocked", "allowed", "escalated"]
+ALLOWED: Decision = "allowed"  # the one decision that names no rule
 RULE = "contract_rule"
 # What an event's detail must never carry: the consumer enforces anonymity, it does not trust it.
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
@@ -150,14 +151,17 @@ def enforce(title: str, broken: Iterable[Broken], value: Any) -> None:
 # --- The rules a schema cannot say ----------------------------------------------------
 
 
+# Each docstring is the rule as the published schema's description states it (`RULES`).
+
+
 def blocked_within_operations(operations: int, blocked: int) -> Iterator[Broken]:
-    """Nothing is blocked that was not an operation."""
+    """Nothing is blocked that was not an operation: blocked <= operations."""
     if blocked > operations:
         yield Broken(("blocked",), f"{blocked} is more than operations {operations}")
 
 
 def windows_nest(counts: Sequence[int], suffix: tuple[str, ...] = ()) -> Iterator[Broken]:
-    """A count never shrinks as its window grows: 24h <= 7d <= 30d."""
+    """A count never shrinks as its window grows: windows nest (24h <= 7d <= 30d)."""
     for (shorter, low), (longer, high) in pairwise(zip(WINDOWS, counts, strict=True)):
         if low > high:
             yield Broken(
@@ -168,7 +172,7 @@ def windows_nest(counts: Sequence[int], suffix: tuple[str, ...] = ()) -> Iterato
 
 
 def dates_ascending(days: Sequence[Day]) -> Iterator[Broken]:
-    """Each day comes once, oldest first."""
+    """A service's daily dates ascend, each day once."""
     for n, (before, day) in enumerate(pairwise(days), start=1):
         if day.date <= before.date:
             yield Broken(
@@ -177,7 +181,7 @@ def dates_ascending(days: Sequence[Day]) -> Iterator[Broken]:
 
 
 def dates_not_after(services: Sequence[Service], last_day: date) -> Iterator[Broken]:
-    """No service reports a day after the one the feed was generated on."""
+    """No service reports a day after generated_at's date."""
     for s, service in enumerate(services):
         for n, day in enumerate(service.daily):
             if day.date > last_day:
@@ -196,8 +200,19 @@ def unique(items: str, field: str, values: Sequence[str]) -> Iterator[Broken]:
         seen.add(value)
 
 
+def unique_service_keys(services: Sequence[Service]) -> Iterator[Broken]:
+    """Service keys are unique in the feed."""
+    return unique("services", "key", [service.key for service in services])
+
+
+def unique_rules(counts: Sequence[RuleCount]) -> Iterator[Broken]:
+    """The rules of boundary_blocks_by_rule are unique."""
+    return unique("boundary_blocks_by_rule", "rule", [count.rule for count in counts])
+
+
 def buckets_contiguous(buckets: Sequence[Bucket]) -> Iterator[Broken]:
-    """Buckets ascend without gaps or overlaps: each one's `from` is the previous one's `to`."""
+    """Context-pressure buckets ascend without gaps or overlaps: each has from < to, and its
+    from is the previous bucket's to."""
     for n, bucket in enumerate(buckets):
         if bucket.from_ >= bucket.to:
             yield Broken(("buckets", n, "to"), f"{bucket.to:g} is not above from {bucket.from_:g}")
@@ -232,23 +247,25 @@ def is_address(text: str, kind: type) -> bool:
 
 
 def anonymous(detail: str | None) -> Iterator[Broken]:
-    """An event's detail is plain text about the decision, never about a person or a machine."""
+    """An event's detail is about the decision, never a person or a machine: no email
+    address, IP address, URL or run of 9 or more digits."""
     for kind in names_no_one(detail or ""):
         yield Broken(("detail",), f"contains {kind} (anonymity rule; the text is not quoted)")
 
 
 def rule_matches_decision(decision: str, rule: str | None) -> Iterator[Broken]:
-    """A block or an escalation names the rule that made it; an allowed operation names none."""
-    if decision == "allowed" and rule is not None:
-        yield Broken(("rule",), 'must be null or absent when decision is "allowed"')
-    if decision != "allowed" and rule is None:
+    """A blocked or escalated event names the rule that decided it; an allowed one names none."""
+    if decision == ALLOWED and rule is not None:
+        yield Broken(("rule",), f'must be null or absent when decision is "{ALLOWED}"')
+    if decision != ALLOWED and rule is None:
         yield Broken(("rule",), f'required when decision is "{decision}"')
 
 
 def events_fit_the_feed(
     events: Sequence[AuditEvent], keys: set[str], generated_at: datetime
 ) -> Iterator[Broken]:
-    """Each event names a service of this payload and happened by the time it was generated."""
+    """Event ids are unique in the payload; each event names a service of the payload and
+    happened no later than generated_at."""
     seen: dict[str, int] = {}
     for n, event in enumerate(events):
         if event.id in seen:
@@ -262,16 +279,44 @@ def events_fit_the_feed(
 
 
 def not_in_future(generated_at: datetime, now: datetime) -> Iterator[Broken]:
-    """A feed is not generated later than a few minutes from now (clocks drift a little)."""
+    """generated_at is at most 5 minutes in the future (clocks drift a little)."""
     if generated_at - now > MAX_FUTURE:
         yield Broken(("generated_at",), "more than 5 minutes in the future")
+
+
+# Every rule above, in the order the description lists them.
+RULES = (
+    windows_nest,
+    blocked_within_operations,
+    unique_service_keys,
+    unique_rules,
+    dates_ascending,
+    dates_not_after,
+    buckets_contiguous,
+    not_in_future,
+    rule_matches_decision,
+    anonymous,
+    events_fit_the_feed,
+)
+
+
+def description() -> str:
+    """The schema's description of the feed: its rules as their functions' docstrings say."""
+    rules = " ".join(" ".join(rule.__doc__.split()) for rule in RULES)
+    return (
+        "The public, anonymised feed MySovereignty.digital publishes and the Tractatus site "
+        "ingests. This schema is generated from the site's code and says every structural "
+        f"rule. The consumer also applies rules a schema cannot say. {rules} Counts are JSON "
+        "integers: 3.0 is rejected although JSON Schema calls it an integer. "
+        "See framework-metrics-v1.md."
+    )
 
 
 # --- The shape --------------------------------------------------------------------------
 
 
 class Part(BaseModel):
-    """Every object of the feed: exact JSON types, unknown fields ignored."""
+    """Every object of the feed: exact JSON types; unknown fields ignored unless it says so."""
 
     model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
 
@@ -295,6 +340,7 @@ class Day(Tally):
 class Windows(Part):
     """A service's counts in each rolling window; they nest (24h <= 7d <= 30d)."""
 
+    # A window other than these three is refused, not ignored: it would be a figure lost.
     model_config = ConfigDict(extra="forbid")
 
     last_24h: Tally = Field(alias="24h")
@@ -380,7 +426,7 @@ class AuditEvent(Part):
     model_config = ConfigDict(
         json_schema_extra={
             # Said by the schema as well as by the rule below: a rule exactly when not allowed.
-            "if": {"properties": {"decision": {"const": "allowed"}}},
+            "if": {"properties": {"decision": {"const": ALLOWED}}},
             "then": {"properties": {"rule": {"type": "null"}}},
             "else": {"required": ["rule"], "properties": {"rule": {"type": "string"}}},
         }
@@ -391,18 +437,17 @@ class AuditEvent(Part):
     )
     at: Timestamp = Field(description="When the decision was made; not after generated_at.")
     service: Slug = Field(description="The key of a service in the same payload.")
-    decision: Literal["blocked", "allowed", "escalated"]
+    decision: Decision
     rule: Slug | None = Field(
         default=None,
-        description='The rule applied: required for "blocked" and "escalated", null or absent '
-        'for "allowed".',
+        description=" ".join(rule_matches_decision.__doc__.split()),
     )
     tenant: Annotated[str, StringConstraints(pattern=TENANT)] = Field(
         description="A pseudonym: a keyed hash the partner computes, never a raw identifier."
     )
     detail: Annotated[str, StringConstraints(max_length=200)] | None = Field(
         default=None,
-        description="Plain text. No email address, IP address, URL or run of 9 or more digits.",
+        description=" ".join(anonymous.__doc__.split()),
     )
 
     @model_validator(mode="after")
@@ -417,18 +462,7 @@ class Feed(Part):
 
     model_config = ConfigDict(
         title="Framework metrics feed, version 1",
-        json_schema_extra={
-            "description": (
-                "The public, anonymised feed MySovereignty.digital publishes and the Tractatus "
-                "site ingests. This schema is generated from the site's code and says every "
-                "structural rule. The consumer also applies rules a schema cannot say: windows "
-                "nest (24h <= 7d <= 30d), blocked <= operations, service keys and rules unique, "
-                "daily dates ascending and not after generated_at's date, buckets contiguous "
-                "(each from equals the previous to, from < to), generated_at at most 5 minutes "
-                "in the future; and counts are JSON integers (3.0 is rejected although JSON "
-                "Schema calls it an integer). See framework-metrics-v1.md."
-            )
-        },
+        json_schema_extra={"description": description()},
     )
 
     schema_version: SchemaVersion
@@ -452,11 +486,9 @@ class Feed(Part):
         now = (info.context or {}).get("now") or datetime.now(UTC)
         broken = [
             *not_in_future(self.generated_at, now),
-            *unique("services", "key", [service.key for service in self.services]),
+            *unique_service_keys(self.services),
             *dates_not_after(self.services, self.generated_at.date()),
-            *unique(
-                "boundary_blocks_by_rule", "rule", [r.rule for r in self.boundary_blocks_by_rule]
-            ),
+            *unique_rules(self.boundary_blocks_by_rule),
             *events_fit_the_feed(
                 self.audit_events, {s.key for s in self.services}, self.generated_at
             ),
