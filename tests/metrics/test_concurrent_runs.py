@@ -70,20 +70,55 @@ def child_env(tmp_path) -> dict:
     return env
 
 
-def at_once(env: dict, *paths: Path) -> list[tuple[int, str]]:
-    """Run one `ingest_metrics --file PATH` per path, all started together."""
+# Each child waits at a start line until both have booted, then ingests. Once it holds the writer
+# lock and has read the latest snapshot, it waits MEETING seconds for the other to get as far:
+# under a working lock the other cannot, so the first stores alone; under a broken one both are
+# there at once, both store on the same latest snapshot, and the test fails every time.
+MEETING = 3.0
+CHILD = """
+import os, sys, time
+from pathlib import Path
+from django.core.management import call_command
+from metrics import ingest
+
+barrier, me = Path(os.environ["BARRIER"]), os.environ["CHILD"]
+
+def meet(name, timeout):
+    (barrier / f"{name}-{me}").touch()
+    deadline = time.monotonic() + timeout
+    while len(list(barrier.glob(f"{name}-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+read_latest = ingest.latest_snapshot
+
+def latest_then_meet():
+    latest = read_latest()
+    meet("inside", float(os.environ["MEETING"]))
+    return latest
+
+ingest.latest_snapshot = latest_then_meet
+meet("start", 120)
+call_command("ingest_metrics", "--file", os.environ["FEED"])
+"""
+
+
+def released_together(env: dict, barrier: Path, *paths: Path) -> list[tuple[int, str]]:
+    """One `ingest_metrics --file PATH` per path, in children released by a barrier."""
+    barrier.mkdir()
     children = [
         subprocess.Popen(
-            [sys.executable, "manage.py", "ingest_metrics", "--file", str(path)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "manage.py", "shell", "--verbosity", "0", "--command", CHILD],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**env, "BARRIER": str(barrier), "CHILD": str(n), "FEED": str(path),
+                 "MEETING": str(MEETING)},
         )
-        for path in paths
+        for n, path in enumerate(paths)
     ]
     results = []
     for child in children:
         out, err = child.communicate(timeout=120)
         assert "Traceback" not in err, err
-        results.append((child.returncode, out))
+        results.append((child.returncode, out.strip()))
     return results
 
 
@@ -97,9 +132,11 @@ def stored(env: dict) -> dict:
 def test_two_runs_of_the_same_payload_at_once_store_it_once(child_env, example, tmp_path):
     path = tmp_path / "same.json"
     path.write_bytes(encode(example))
-    results = at_once(child_env, path, path)
+    results = released_together(child_env, tmp_path / "barrier", path, path)
     assert [status for status, _ in results] == [0, 0]
-    assert sorted(out.split(":")[0] for _, out in results) == ["accepted", "unchanged"]
+    # The second found it stored, not a unique index refusing its own copy.
+    assert sorted(out.split(" ")[0] for _, out in results) == ["accepted:", "unchanged:"]
+    assert "unchanged: identical to the latest snapshot" in [out for _, out in results]
     assert stored(child_env) == {
         "snapshots": 1,
         "windows": 6 * 3,
@@ -116,7 +153,8 @@ def test_two_runs_of_different_payloads_at_once_never_fork_the_chain(
     older, newer = tmp_path / "older.json", tmp_path / "newer.json"
     older.write_bytes(encode(dated(example, minutes_ago(10))))
     newer.write_bytes(encode(dated(example, minutes_ago(5))))
-    assert [status for status, _ in at_once(child_env, older, newer)] == [0, 0]
+    results = released_together(child_env, tmp_path / "barrier", older, newer)
+    assert [status for status, _ in results] == [0, 0]
     state = stored(child_env)
     assert state["chain_intact"]
     # The older one is stored too if it came first, and is out of order if it came second.
