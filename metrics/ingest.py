@@ -23,7 +23,7 @@ from tractatus_site import pagecache
 from . import demo, signing
 from . import feed as contract
 from .feed import MAX_PAYLOAD_BYTES, Feed
-from .fetch import FetchError, Policy, fetch
+from .fetch import FetchError, fetch
 from .figures import latest_snapshot
 from .models import (
     AuditEvent,
@@ -124,11 +124,11 @@ def ingest(
     return _ingest(payload, Attempt(source_url, dry_run), signature=signature, now=now)
 
 
-def ingest_url(url: str, *, dry_run: bool = False, policy: Policy | None = None) -> Result:
+def ingest_url(url: str, *, dry_run: bool = False) -> Result:
     """Fetch the feed at `url` and ingest it; an unreadable source is a failed run."""
     attempt = Attempt(url, dry_run)
     try:
-        fetched = fetch(url, policy)
+        fetched = fetch(url)
     except FetchError as exc:
         attempt.http_status = exc.status
         attempt.bytes_read = exc.bytes_read
@@ -311,7 +311,7 @@ def store(
 ) -> Snapshot:
     """The snapshot, the normalised rows of its feed and its new audit events (in a transaction)."""
     snapshot = snapshot_row(checked, previous)
-    snapshot.save(force_insert=True)
+    snapshot.save()
     feed = checked.feed
     ServiceWindow.objects.bulk_create(service_window_rows(snapshot, feed))
     ServiceDay.objects.bulk_create(service_day_rows(snapshot, feed))

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils import timezone
 
+from metrics.ingest import ingest
 from metrics.models import IngestRun, Snapshot
 
-from .conftest import encode, json_reply, sign
+from .conftest import dated, encode, json_reply, minutes_ago, sign
 
 pytestmark = pytest.mark.django_db
 
+EVENT = {
+    "id": "evt-1",
+    "service": "boundary-enforcer",
+    "decision": "blocked",
+    "rule": "cross-tenant-query",
+    "tenant": "t_0123456789abcdef",
+    "detail": "Query without a tenant scope.",
+}
 VIOLATIONS = [
     "services[0].daily[3].blocked: 126 is more than operations 125",
     "services[2].windows.7d.operations: expected an integer, got 3.5",
@@ -83,3 +95,48 @@ def test_a_real_ingest_keeps_every_violation_for_staff_and_the_first_for_the_pub
     assert run.reason == f"{VIOLATIONS[0]} (and 3 more violations)"
     assert sorted(run.error.splitlines()) == sorted(VIOLATIONS)
     assert not Snapshot.objects.exists()
+
+
+def test_a_dry_run_of_what_is_stored_says_so(example, feed_file, ingest_command):
+    path = feed_file(example)
+    ingest_command("--file", path)
+    status, out = ingest_command("--file", path, "--dry-run")
+    assert (status, lines(out)[0]) == (
+        0,
+        "dry run, nothing stored: unchanged: identical to the latest snapshot",
+    )
+    example["source"] = "elsewhere.example"  # other bytes, the same generated_at
+    status, out = ingest_command("--file", feed_file(example), "--dry-run")
+    assert lines(out)[0] == (
+        "dry run, nothing stored: unchanged: same generated_at as the latest snapshot"
+    )
+    assert IngestRun.objects.count() == 1
+
+
+def test_a_dry_run_judges_the_payload_at_the_time_it_is_given(example):
+    tomorrow = timezone.now() + timedelta(days=1)
+    payload = encode(dated(example, tomorrow))
+    assert ingest(payload, "test", dry_run=True, now=tomorrow).outcome == "accepted"
+    assert ingest(payload, "test", dry_run=True).outcome == "rejected"
+
+
+def test_a_dry_run_reports_a_bad_signature_and_a_changed_event_together(
+    partner_key, example, feed_file, ingest_command
+):
+    example["audit_events"] = [EVENT | {"at": example["generated_at"]}]
+    stored = encode(example)
+    assert ingest(stored, "test", signature=sign(partner_key, stored)).outcome == "accepted"
+    example["generated_at"] = dated(example, minutes_ago(5))["generated_at"]
+    example["audit_events"][0]["detail"] = "Rewritten after publication."
+    status, out = ingest_command("--file", feed_file(example), "--dry-run")
+    assert status == 4
+    assert lines(out)[1:3] == [
+        "signature missing",
+        "audit_events[0]: its id was published before with other content (events never change)",
+    ]
+
+
+def test_a_demo_dry_run_stores_nothing(ingest_command):
+    status, out = ingest_command("--demo", "--dry-run")
+    assert (status, lines(out)[0]) == (0, "dry run, nothing stored: accepted: valid, new")
+    assert not Snapshot.objects.exists() and not IngestRun.objects.exists()

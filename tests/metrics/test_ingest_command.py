@@ -46,6 +46,11 @@ def test_a_valid_feed_is_stored_whole_with_its_exact_bytes(example, feed_file, i
         "cross-tenant-query",
         "admin-content-access",
     ]
+    first_rule = RuleBlocks.objects.all()[0]
+    assert (first_rule.label, first_rule.position) == (
+        example["boundary_blocks_by_rule"][0]["label"],
+        0,
+    )
     assert [(b.lower, b.upper, b.sessions) for b in PressureBucket.objects.all()][-1] == (
         75,
         100,
@@ -138,7 +143,12 @@ def test_an_unreadable_file_fails_with_status_3(tmp_path, ingest_command):
 def test_a_file_over_the_contracts_size_limit_is_not_read_whole(feed_file, ingest_command):
     status, out = ingest_command("--file", feed_file(b" " * (MAX_PAYLOAD_BYTES + 5)))
     assert (status, out.strip()) == (3, "failed: too large")
-    assert IngestRun.objects.get().bytes_read == MAX_PAYLOAD_BYTES + 1
+    run = IngestRun.objects.get()
+    assert run.bytes_read == MAX_PAYLOAD_BYTES + 1
+    assert run.error.endswith(f": over {MAX_PAYLOAD_BYTES} bytes")
+    # At the limit exactly, it is read and judged (here: not JSON at all).
+    status, out = ingest_command("--file", feed_file(b" " * MAX_PAYLOAD_BYTES))
+    assert (status, out.split(":")[0]) == (4, "rejected")
 
 
 def test_a_dry_run_checks_and_stores_nothing(example, feed_file, ingest_command):
