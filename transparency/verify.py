@@ -2,7 +2,7 @@
 """Check the Tractatus site's transparency log yourself, with no help from the site.
 
     python verify.py https://site --key <verifier key> [--event ID | --snapshot SHA256]
-                     [--state FILE]
+                     [--state FILE] [--witness <witness verifier key>]...
 
 It verifies the log's signature on /log/checkpoint with the key you give (a signed-note verifier
 key, c2sp.org/signed-note), downloads every tile and entry bundle of the tree that checkpoint
@@ -12,7 +12,9 @@ that event or snapshot are exactly what the log holds at the place the site name
 it remembers the checkpoint in FILE and, the next time, proves the log only grew since: the
 first entries of the new tree must hash to the root seen before; if they do not, it keeps the
 new checkpoint in FILE.fork beside the old one, both signed by the log: proof of the fork. Run
-it from cron as a monitor.
+it from cron as a monitor. Each --witness requires that witness's cosignature on the checkpoint
+(c2sp.org/tlog-cosignature): a witness cosigns only a tree consistent with every one it saw, so
+the site cannot show you a history it did not show the witness.
 
 Exit status: 0 only when everything holds; 1 when something does not (the message says what
 and where); 2 for a mistake on the command line. Needs Python 3.9+ and `cryptography`.
@@ -32,6 +34,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -46,6 +49,8 @@ FETCHERS = 8  # requests at once
 BATCH = 1024  # tiles fetched ahead of the one being checked, at most
 MAX_BODY = 32 * 2**20  # bytes in one answer, at most: a full entry bundle is under 17 MB
 ED25519 = 0x01  # the signed-note signature type of an Ed25519 key
+COSIGNATURE_V1 = 0x04  # tlog-cosignature's timestamped Ed25519 cosignatures
+KINDS = {ED25519: "signed-note", COSIGNATURE_V1: "tlog-cosignature"}
 LOG = "log/"  # the log's tlog-tiles prefix, under the site's base URL
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 DECIMAL = re.compile(r"0|[1-9][0-9]*")
@@ -169,9 +174,11 @@ def parse_json(data: bytes, what: str):
 # c2sp.org/signed-note and c2sp.org/tlog-checkpoint.
 
 class VerifierKey:
-    """A signed-note verifier key, <name>+<hex key ID>+<base64(0x01 || Ed25519 public key)>."""
+    """A verifier key, <name>+<hex key ID>+<base64(type || Ed25519 public key)>: the log's
+    (type 0x01, c2sp.org/signed-note) or a witness's (type 0x04, c2sp.org/tlog-cosignature).
+    """
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, kind: int = ED25519):
         parts = text.strip().split("+", 2)  # base64 may hold "+" too
         if len(parts) != 3:
             raise ValueError("a verifier key is <name>+<key ID>+<base64 key>, as /log/key serves")
@@ -184,8 +191,9 @@ class VerifierKey:
             material = base64.b64decode(material, validate=True)
         except ValueError:
             raise ValueError("the key is not base64") from None
-        if len(material) != 33 or material[0] != ED25519:
-            raise ValueError("the key is not an Ed25519 signed-note key (type 0x01, 32 bytes)")
+        if len(material) != 33 or material[0] != kind:
+            raise ValueError(f"the key is not an Ed25519 {KINDS[kind]} key (type 0x{kind:02x}, "
+                             "32 bytes)")
         self.key_id = hashlib.sha256(self.name.encode() + b"\n" + material).digest()[:4]
         if self.key_id != bytes.fromhex(key_id):
             raise ValueError("the key ID does not match the key's name and public key")
@@ -199,38 +207,62 @@ def valid_key_name(name: str) -> bool:
     return bool(name) and "+" not in name and not any(char.isspace() for char in name)
 
 
-def open_note(note: bytes, key: VerifierKey) -> str:
-    """The text of a signed note, once `key`'s signature on it verifies (c2sp.org/signed-note)."""
-    try:
-        message = note.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Failure("the checkpoint is not UTF-8") from None
-    if any(char < " " and char != "\n" for char in message):
-        raise Failure("the checkpoint holds control characters")
-    split = message.rfind("\n\n")
-    if split < 0 or not message.endswith("\n"):
-        raise Failure("the checkpoint is not a signed note (no blank line before signatures)")
-    text, signatures = message[: split + 1], message[split + 2 : -1].split("\n")
-    verified = False
-    for line in signatures:
-        name, _, encoded = line.removeprefix("— ").partition(" ")
+class SignedNote:
+    """A signed note's text and signature lines (c2sp.org/signed-note), none trusted yet."""
+
+    def __init__(self, note: bytes):
         try:
-            signature = base64.b64decode(encoded, validate=True)
-        except ValueError:
-            signature = b""
-        if not line.startswith("— ") or not valid_key_name(name) or len(signature) < 5:
-            raise Failure(f"the checkpoint has a malformed signature line: {line!r}")
-        if name != key.name or signature[:4] != key.key_id:
-            continue  # another key's signature, such as a witness's cosignature
-        try:
-            key.public.verify(signature[4:], text.encode())
-        except InvalidSignature:
-            raise Failure(f"the checkpoint's signature by {key} does not verify: the "
-                          "checkpoint was altered or not signed by this key") from None
-        verified = True
-    if not verified:
-        raise Failure(f"the checkpoint carries no signature by {key}")
-    return text
+            message = note.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Failure("the checkpoint is not UTF-8") from None
+        if any(char < " " and char != "\n" for char in message):
+            raise Failure("the checkpoint holds control characters")
+        split = message.rfind("\n\n")
+        if split < 0 or not message.endswith("\n"):
+            raise Failure("the checkpoint is not a signed note (no blank line before signatures)")
+        self.text = message[: split + 1]
+        self.signatures: list[tuple[str, bytes]] = []
+        for line in message[split + 2 : -1].split("\n"):
+            name, _, encoded = line.removeprefix("— ").partition(" ")
+            try:
+                signature = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                signature = b""
+            if not line.startswith("— ") or not valid_key_name(name) or len(signature) < 5:
+                raise Failure(f"the checkpoint has a malformed signature line: {line!r}")
+            self.signatures.append((name, signature))
+
+    def by(self, key: VerifierKey) -> list[bytes]:
+        """The signatures (after their key ID) of `key`: other keys' are ignored, as they must."""
+        return [signature[4:] for name, signature in self.signatures
+                if name == key.name and signature[:4] == key.key_id]
+
+    def open(self, key: VerifierKey) -> str:
+        """The note's text, once `key`'s signature on it verifies."""
+        signatures = self.by(key)
+        if not signatures:
+            raise Failure(f"the checkpoint carries no signature by {key}")
+        for signature in signatures:
+            try:
+                key.public.verify(signature, self.text.encode())
+            except InvalidSignature:
+                raise Failure(f"the checkpoint's signature by {key} does not verify: the "
+                              "checkpoint was altered or not signed by this key") from None
+        return self.text
+
+    def cosigned_at(self, witness: VerifierKey) -> int:
+        """When `witness` cosigned the checkpoint (tlog-cosignature/v1), once that verifies."""
+        signatures = self.by(witness)
+        if not signatures:
+            raise Failure(f"the checkpoint carries no cosignature by witness {witness}")
+        for signature in signatures:
+            timestamp = int.from_bytes(signature[:8], "big")
+            message = f"cosignature/v1\ntime {timestamp}\n{self.text}".encode()
+            try:
+                witness.public.verify(signature[8:], message)
+            except InvalidSignature:
+                raise Failure(f"the cosignature by witness {witness} does not verify") from None
+        return timestamp
 
 
 class Checkpoint:
@@ -566,9 +598,13 @@ def verify(args: argparse.Namespace) -> list[str]:
     claim = (EventClaim(site, args.event) if args.event
              else SnapshotClaim(site, args.snapshot) if args.snapshot else None)
     note = site.get(LOG + "checkpoint")
-    checkpoint = Checkpoint(open_note(note, args.key), args.key.name)
+    signed = SignedNote(note)
+    checkpoint = Checkpoint(signed.open(args.key), args.key.name)
     report = [f"checkpoint: {checkpoint.origin}, {checkpoint.size} entries, root "
               f"{base64.b64encode(checkpoint.root).decode()}, signed by {args.key}"]
+    for witness in args.witness:
+        at = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(signed.cosigned_at(witness)))
+        report.append(f"checkpoint cosigned by witness {witness} at {at}")
     if claim and claim.index >= checkpoint.size:
         raise Failure(f"{claim.source} places {claim.what} at log index {claim.index}, but the "
                       f"checkpoint's tree has {checkpoint.size} entries")
@@ -607,6 +643,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     target.add_argument("--snapshot", metavar="SHA256", help="also prove this snapshot is logged")
     parser.add_argument("--state", metavar="FILE",
                         help="prove the log consistent with the checkpoint saved here; save it")
+    parser.add_argument("--witness", metavar="VKEY", action="append", default=[],
+                        help="require this witness's cosignature on the checkpoint (repeatable)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds per request")
     args = parser.parse_args(argv)
     if urllib.parse.urlsplit(args.url).scheme not in ("http", "https"):
@@ -615,6 +653,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         args.key = VerifierKey(args.key)
     except ValueError as error:
         parser.error(f"--key: {error}")
+    try:
+        args.witness = [VerifierKey(vkey, COSIGNATURE_V1) for vkey in args.witness]
+    except ValueError as error:
+        parser.error(f"--witness: {error}")
     if args.snapshot is not None and not SHA256_HEX.fullmatch(args.snapshot):
         parser.error("--snapshot: name a snapshot by the 64 lowercase hex digits of its SHA-256")
     return args

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.transparency.notes import NoteKey, checkpoint_text, signed_note
+from tests.transparency.notes import NoteKey, b64, checkpoint_text, signed_note
 from tests.transparency.staticlog import ORIGIN, canonical, tile_path
 from transparency import verify
 
@@ -130,12 +131,46 @@ def test_a_checkpoint_signed_by_another_key_of_the_same_name_is_refused(site, ke
     fails(run(site, key), "carries no signature by")
 
 
-def test_witness_cosignatures_beside_the_logs_signature_are_ignored(site, key):
-    note = site.publish(entries(20))
-    witness = NoteKey("witness.test/w1", kind=0x04)
+def cosigned(site, witness: NoteKey, timestamp: int = 1_790_000_000) -> bytes:
+    """The served checkpoint with `witness`'s cosignature line added after the log's."""
+    note = site.files["/log/checkpoint"]
     text = note.decode().split("\n\n")[0] + "\n"
-    site.files["/log/checkpoint"] = note + witness.cosign(text, 1_790_000_000).encode()
+    return note + witness.cosign(text, timestamp).encode()
+
+
+def test_witness_cosignatures_are_ignored_unless_asked_for(site, key):
+    site.publish(entries(20))
+    site.files["/log/checkpoint"] = cosigned(site, NoteKey("witness.test/w1", kind=0x04))
     passes(run(site, key))
+
+
+def test_a_witness_asked_for_must_have_cosigned_the_checkpoint(site, key):
+    site.publish(entries(20))
+    w1, w2 = NoteKey("witness.test/w1", kind=0x04), NoteKey("witness.test/w2", kind=0x04)
+    good = cosigned(site, w1)
+    site.files["/log/checkpoint"] = good
+    out = passes(run(site, key, "--witness", w1.vkey))
+    assert f"cosigned by witness witness.test/w1+{w1.id.hex()} at 2026-09-21 14:13:20 UTC" in out
+
+    fails(run(site, key, "--witness", w1.vkey, "--witness", w2.vkey),
+          f"the checkpoint carries no cosignature by witness witness.test/w2+{w2.id.hex()}")
+
+    name, encoded = good.decode().splitlines()[-1][2:].split(" ")
+    raw = bytearray(base64.b64decode(encoded))
+    raw[11] ^= 1  # the timestamp, one second off
+    site.files["/log/checkpoint"] = good.rsplit(b"\n", 2)[0] + f"\n— {name} {b64(raw)}\n".encode()
+    fails(run(site, key, "--witness", w1.vkey),
+          f"the cosignature by witness witness.test/w1+{w1.id.hex()} does not verify")
+
+
+@pytest.mark.parametrize("vkey", ["log", "witness"])
+def test_a_key_of_the_wrong_kind_is_a_command_line_mistake(site, key, vkey):
+    wrong = {"log": ["--key", NoteKey(ORIGIN, kind=0x04).vkey],
+             "witness": ["--key", key.vkey, "--witness", key.vkey]}[vkey]
+    result = subprocess.run([sys.executable, str(VERIFY), site.url, *wrong],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "is not an Ed25519" in result.stderr
 
 
 def test_a_level_one_tile_that_does_not_match_the_entries_is_named(site, key):
