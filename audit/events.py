@@ -17,10 +17,13 @@ from django.db.models import Q, QuerySet
 
 from metrics.feed import TENANT
 from metrics.models import AuditEvent
+from transparency import entries
 
 PER_PAGE = 50
 CURSOR_SALT = "audit.events.cursor"
-COLUMNS = ("id", "at", "service", "decision", "rule", "tenant", "detail", "snapshot_sha256")
+COLUMNS = (
+    "id", "at", "service", "decision", "rule", "tenant", "detail", "snapshot_sha256", "log_index"
+)
 
 
 class EventFilters(forms.Form):
@@ -92,8 +95,8 @@ def day_start(day) -> datetime:
 
 def matching(filters: dict) -> QuerySet[AuditEvent]:
     """The events a valid `EventFilters` asks for, newest first, from its cursor on."""
-    events = AuditEvent.objects.select_related("snapshot").only(
-        *AuditEvent.CONTENT, "event_id", "snapshot__sha256", "snapshot__source"
+    events = AuditEvent.objects.select_related("snapshot", "log_entry").only(
+        *AuditEvent.CONTENT, "event_id", "snapshot__sha256", "snapshot__source", "log_entry__index"
     )
     for name in ("service", "decision", "rule", "tenant"):
         if filters.get(name):
@@ -107,6 +110,12 @@ def matching(filters: dict) -> QuerySet[AuditEvent]:
         # `at <= cursor` bounds the index range; the OR only looks at rows of that very instant.
         events = events.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk), at__lte=at)
     return events.newest_first()
+
+
+def one(event_id: str) -> AuditEvent | None:
+    """The event with this id, with its snapshot (without its bytes) and its log entry."""
+    found = AuditEvent.objects.select_related("snapshot", "log_entry").defer("snapshot__raw")
+    return found.filter(event_id=event_id).first()
 
 
 @dataclass(frozen=True)
@@ -123,19 +132,15 @@ def page_of(filters: dict) -> EventPage:
     return EventPage(shown, cursor_after(shown[-1]) if more else None)
 
 
+def log_index(event: AuditEvent) -> int | None:
+    entry = getattr(event, "log_entry", None)  # absent only while its ingest is uncommitted
+    return entry.index if entry else None
+
+
 def public(event: AuditEvent) -> dict:
-    """An event as the JSON API gives it: the contract's fields, and the bytes it came in."""
-    return {
-        "id": event.event_id,
-        "at": event.at.isoformat(),
-        "service": event.service,
-        "decision": event.decision,
-        "rule": event.rule or None,
-        "tenant": event.tenant,
-        "detail": event.detail or None,
-        "snapshot_sha256": event.snapshot.sha256,
-        "demo": event.snapshot.is_demo,
-    }
+    """An event as the JSON API gives it: the contract's fields, the bytes it came in, and its
+    place in the transparency log, whose entry holds exactly the same fields but `log_index`."""
+    return {**entries.event_fields(event, event.snapshot), "log_index": log_index(event)}
 
 
 def rows(filters: dict) -> Iterator[tuple]:
@@ -143,4 +148,5 @@ def rows(filters: dict) -> Iterator[tuple]:
     yield (*COLUMNS, "demo")
     for event in matching(filters).iterator(chunk_size=2000):
         item = public(event)
-        yield (*(item[column] or "" for column in COLUMNS), "yes" if item["demo"] else "no")
+        cells = ("" if item[column] is None else item[column] for column in COLUMNS)
+        yield (*cells, "yes" if item["demo"] else "no")

@@ -10,8 +10,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from metrics.api import live_data
-from metrics.models import AuditEvent, FrameworkService
+from metrics.models import FrameworkService
 from tractatus_site.pagecache import cache_public_page
+from transparency.integrity import entry_matches_row
 
 from . import events, ingest_log
 
@@ -42,12 +43,28 @@ def index(request: HttpRequest) -> HttpResponse:
 @cache_public_page
 def event(request: HttpRequest, event_id: str) -> HttpResponse:
     """One decision, the snapshot whose bytes carried it, and how to check those bytes."""
-    found = AuditEvent.objects.select_related("snapshot").defer("snapshot__raw")
-    found = found.filter(event_id=event_id).first()
+    found = events.one(event_id)
     if found is None:
         raise Http404("No such event")
-    base = f"{request.scheme}://{request.get_host()}"
-    return render(request, "audit/event.html", {"event": found, "base": base})
+    context = {
+        "event": found,
+        "base": f"{request.scheme}://{request.get_host()}",
+        "log_index": events.log_index(found),
+        # A row rewritten after it was logged says so here, as verify_log does.
+        "matches_log": entry_matches_row(found.log_entry) if events.log_index(found) is not None
+        else None,
+    }
+    return render(request, "audit/event.html", context)
+
+
+@require_safe
+@live_data
+def event_json(request: HttpRequest, event_id: str) -> JsonResponse:
+    """One decision as audit.json gives it, with its log index: what verify.py checks."""
+    found = events.one(event_id)
+    if found is None:
+        return JsonResponse({"error": "no decision has that id"}, status=404)
+    return JsonResponse(events.public(found), json_dumps_params={"ensure_ascii": False})
 
 
 @require_safe

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tractatus_site import pagecache
+from transparency import log as transparency_log
 
 from . import demo, signing
 from . import feed as contract
@@ -189,6 +190,9 @@ def _ingest(
                 return attempt.finish(Outcome.REJECTED, reason, error="\n".join(events.changed))
             snapshot = store(checked, latest, events.new)
             result = attempt.finish(Outcome.ACCEPTED, snapshot=snapshot)
+    except transparency_log.LogForked as exc:
+        logger.error("ingest refused: %s", exc)
+        return attempt.finish(Outcome.FAILED, "transparency log forked", error=str(exc))
     except IntegrityError as exc:
         if Snapshot.objects.filter(sha256=checked.sha256).exists():
             # Another writer slipped past the lock with this very payload: its copy is kept.
@@ -317,7 +321,9 @@ def store(
     ServiceDay.objects.bulk_create(service_day_rows(snapshot, feed))
     RuleBlocks.objects.bulk_create(rule_blocks_rows(snapshot, feed))
     PressureBucket.objects.bulk_create(pressure_bucket_rows(snapshot, feed))
-    AuditEvent.objects.bulk_create(audit_event_rows(snapshot, new_events), batch_size=1000)
+    events = AuditEvent.objects.bulk_create(audit_event_rows(snapshot, new_events), batch_size=1000)
+    # Evidence is logged in the transaction that stores it (docs/transparency.md).
+    transparency_log.append_snapshot(snapshot, events)
     return snapshot
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "measures",
     "reports",
     "audit",
+    "transparency",
     "tractatus_site",
 ]
 
@@ -203,6 +204,25 @@ if METRICS_PUBLIC_KEY:
         raise ImproperlyConfigured(
             "METRICS_PUBLIC_KEY must be an Ed25519 public key: 32 bytes in standard base64."
         )
+
+# The transparency log (docs/transparency.md). Its Ed25519 key in Go's signed-note format,
+# PRIVATE+KEY+<origin>+<hash>+<base64> (`manage.py log_key --new <origin>` makes one). Without it
+# entries are still appended, but no checkpoint is signed and /log/checkpoint answers 503.
+LOG_SIGNING_KEY = env.str("LOG_SIGNING_KEY", default="")
+# Every published checkpoint is also written here: a second place, so that a database restored
+# from before the last checkpoint is noticed. Shared by every machine that ingests.
+LOG_CHECKPOINT_DIR = env.path("LOG_CHECKPOINT_DIR", default=BASE_DIR / "var" / "log-checkpoints")
+# Witnesses (c2sp.org/tlog-witness): "<verifier key> <URL prefix>" pairs, comma-separated.
+WITNESSES = env.str("WITNESSES", default="")
+LOG_WITNESS_TIMEOUT = env.float("LOG_WITNESS_TIMEOUT", default=3.0)
+try:
+    from transparency.notes import Signer, parse_witnesses
+
+    if LOG_SIGNING_KEY:
+        Signer.parse(LOG_SIGNING_KEY)
+    parse_witnesses(WITNESSES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"LOG_SIGNING_KEY or WITNESSES: {exc}") from None
 
 LOGGING = {
     "version": 1,

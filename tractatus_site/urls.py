@@ -21,6 +21,8 @@ urlpatterns = [
     path("api/metrics/", include("metrics.urls")),
     path("api/metrics/", include("metrics.dashboard_urls")),
     path("reports/", include("reports.urls")),
+    path("log/", include("transparency.urls")),
+    path("api/log/", include("transparency.api_urls")),
     path("", include("staff.urls")),  # sign-in, second factor, recovery codes
     path("", include("measures.urls")),
     path("", include("showcase.urls")),

@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from transparency.health import log_health
+
 
 def cache_state() -> str:
     """ok, degraded (unreachable, or not keeping what it is given) or off (no cache at all)."""
@@ -28,9 +30,11 @@ def cache_state() -> str:
 @never_cache
 @require_safe
 def healthz(request):
-    """200 while the database answers (503 when it does not), saying how the cache is.
+    """200 while the database answers (503 when it does not), saying how the cache and log are.
 
-    The cache only makes the site faster: a degraded cache is reported, never a failure.
+    The cache only makes the site faster: a degraded cache is reported, never a failure. The
+    transparency log's state (signing key, forks, the last verify_log, witnesses) is reported
+    the same way: staff must see it, and the site still serves.
     """
     try:
         with connection.cursor() as cursor:
@@ -38,7 +42,8 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse(f"ok\ncache: {cache_state()}\n", content_type="text/plain")
+    lines = ["ok", f"cache: {cache_state()}", *log_health().lines()]
+    return HttpResponse("".join(f"{line}\n" for line in lines), content_type="text/plain")
 
 
 def server_error(request):

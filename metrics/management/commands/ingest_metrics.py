@@ -17,6 +17,7 @@ from django.db import DatabaseError
 
 from metrics.ingest import Outcome, ingest_demo, ingest_file, ingest_url
 from metrics.models import Snapshot
+from transparency import integrity
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +68,9 @@ class Command(BaseCommand):
         self.stdout.write(result.report)
         if status := EXIT_STATUS[result.outcome]:
             sys.exit(status)
+        if result.outcome == Outcome.ACCEPTED and not result.dry_run:
+            check = integrity.record(integrity.verify())
+            for problem in check.problem_list:
+                self.stdout.write(f"log check: MISMATCH {problem}")
+            if not check.intact:
+                sys.exit(5)

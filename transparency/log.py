@@ -1,0 +1,267 @@
+"""The log itself: append entries, sign checkpoints, and refuse to fork what was published.
+
+Other apps call `append(entry)` inside their own transaction whenever they store evidence, so
+the evidence and its entry commit together or not at all. Each append locks the log's head row
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite's write lock is taken at BEGIN), so concurrent
+writers on any number of machines make one linear log. After the entries and tiles are written
+the new size is signed as a checkpoint in the same transaction; once committed, the checkpoint
+is also written to LOG_CHECKPOINT_DIR and sent to the witnesses.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import functools
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from . import entries as entry_formats
+from .merkle import TILE_WIDTH, TileBuilder, Tree, leaf_hash
+from .models import Checkpoint, LogEntry, LogHead, Tile
+from .notes import Signer, verify_note
+
+logger = logging.getLogger(__name__)
+
+
+class LogForked(Exception):
+    """The log no longer extends a checkpoint it already published: nothing may be signed."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """An entry about to be appended, and the row it stands for."""
+
+    data: bytes
+    snapshot_id: int | None = None
+    audit_event_id: int | None = None
+
+
+def append(entry: dict) -> int:
+    """Append one entry (a JSON object with a "kind") and return its log index.
+
+    Call it inside the transaction that stores what the entry is about: both commit together.
+    """
+    if not isinstance(entry.get("kind"), str):
+        raise ValueError('a log entry is a JSON object with a "kind"')
+    return append_items([Item(entry_formats.canonical(entry))])[0]
+
+
+def append_snapshot(snapshot, events: Sequence) -> int:
+    """Log an accepted snapshot, then its new audit events in feed order; its index is returned."""
+    items = [Item(entry_formats.canonical(entry_formats.snapshot_entry(snapshot)), snapshot.pk)]
+    items += [
+        Item(entry_formats.canonical(entry_formats.event_entry(e, snapshot)), None, e.pk)
+        for e in events
+    ]
+    return append_items(items)[0]
+
+
+def append_items(items: Sequence[Item], *, sign: bool = True) -> list[int]:
+    with transaction.atomic():
+        head = LogHead.objects.select_for_update().get_or_create(pk=1)[0]
+        start = head.size
+        LogEntry.objects.bulk_create(
+            (
+                LogEntry(
+                    index=start + n,
+                    data=item.data,
+                    snapshot_id=item.snapshot_id,
+                    audit_event_id=item.audit_event_id,
+                )
+                for n, item in enumerate(items)
+            ),
+            batch_size=1000,
+        )
+        builder = TileBuilder(start, edge_tiles(start))
+        builder.add(leaf_hash(item.data) for item in items)
+        Tile.objects.bulk_create(
+            [Tile(level=lv, index=ix, hashes=data) for (lv, ix), data in builder.changed.items()],
+            update_conflicts=True,
+            unique_fields=["level", "index"],
+            update_fields=["hashes"],
+        )
+        head.size = builder.size
+        head.save(update_fields=["size"])
+        if sign:
+            publish(head.size)
+    return list(range(start, start + len(items)))
+
+
+def edge_tiles(size: int) -> dict[int, bytes]:
+    """The rightmost, incomplete tile of every level of a log of `size` leaves."""
+    wanted, level = {}, 0
+    while (hashes := size // TILE_WIDTH**level) > 0:
+        if hashes % TILE_WIDTH:
+            wanted[level] = hashes // TILE_WIDTH
+        level += 1
+    if not wanted:
+        return {}
+    query = Q()
+    for lv, ix in wanted.items():
+        query |= Q(level=lv, index=ix)
+    return {t.level: bytes(t.hashes) for t in Tile.objects.filter(query)}
+
+
+def read_tile(level: int, index: int) -> bytes:
+    found = Tile.objects.filter(level=level, index=index).values_list("hashes", flat=True).first()
+    return bytes(found) if found is not None else b""
+
+
+def tree(size: int | None = None) -> Tree:
+    """The stored tree, at the head's size unless told otherwise."""
+    if size is None:
+        size = log_size()
+    return Tree(size, read_tile)
+
+
+def log_size() -> int:
+    return LogHead.objects.values_list("size", flat=True).first() or 0
+
+
+@functools.lru_cache(maxsize=4)
+def parse_signer(text: str) -> Signer:
+    return Signer.parse(text)
+
+
+def signer() -> Signer | None:
+    """The log's signing key (LOG_SIGNING_KEY), or None when the site has none."""
+    return parse_signer(settings.LOG_SIGNING_KEY) if settings.LOG_SIGNING_KEY else None
+
+
+def checkpoint_body(origin: str, size: int, root: bytes) -> str:
+    """A tlog-checkpoint's text: origin, size and root hash lines, no extensions."""
+    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
+
+
+def parse_checkpoint(body: str) -> tuple[str, int, bytes]:
+    lines = body.split("\n")
+    return lines[0], int(lines[1]), base64.b64decode(lines[2])
+
+
+def publish(size: int) -> Checkpoint | None:
+    """Sign the log at `size` (inside the appending transaction), unless it would fork.
+
+    Returns None when there is no signing key: entries are still appended, and the first
+    checkpoint is signed once a key is set.
+    """
+    key = signer()
+    if key is None:
+        return None
+    stored = tree(size)
+    check_extends_published(key, stored)
+    existing = Checkpoint.objects.filter(origin=key.name, size=size).first()
+    if existing is not None:
+        return existing
+    root = stored.root()
+    checkpoint = Checkpoint.objects.create(
+        origin=key.name, size=size, root=root, note=key.sign(checkpoint_body(key.name, size, root))
+    )
+    transaction.on_commit(functools.partial(after_commit, checkpoint.pk))
+    return checkpoint
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    """The checkpoint to serve: the head, signed now if it is not yet (e.g. a key just set)."""
+    key = signer()
+    if key is None:
+        return None
+    latest = Checkpoint.objects.filter(origin=key.name).order_by("-size").first()
+    if latest is not None and latest.size >= log_size():
+        return latest
+    with transaction.atomic():
+        head = LogHead.objects.select_for_update().get_or_create(pk=1)[0]
+        return publish(head.size)
+
+
+# Published checkpoints, also kept outside the database ----------------------------------------
+
+
+def origin_directory(origin: str) -> Path:
+    return Path(settings.LOG_CHECKPOINT_DIR) / quote(origin, safe="")
+
+
+def save_published(checkpoint: Checkpoint) -> None:
+    """Write the checkpoint as `<size>` and, if it is the largest yet, as `latest`."""
+    directory = origin_directory(checkpoint.origin)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / str(checkpoint.size)).write_text(checkpoint.note)
+    with (directory / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two machines' writers never move `latest` back
+        current = published_size(directory / "latest")
+        if current is None or checkpoint.size > current:
+            spare = directory / f".latest.{os.getpid()}.{threading.get_ident()}"
+            spare.write_text(checkpoint.note)
+            spare.replace(directory / "latest")
+
+
+def published_size(path: Path) -> int | None:
+    try:
+        return parse_checkpoint(path.read_text())[1]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def last_published(key: Signer) -> tuple[str, int, bytes] | None:
+    """The largest checkpoint ever written outside the database for this key's origin."""
+    path = origin_directory(key.name) / "latest"
+    try:
+        note = path.read_text()
+    except FileNotFoundError:
+        return None
+    body = verify_note(note, key.verifier)
+    if body is None:
+        raise LogForked(f"{path} is not a checkpoint signed by this log's key")
+    return parse_checkpoint(body)
+
+
+def check_extends_published(key: Signer, stored: Tree) -> None:
+    """Raise LogForked unless the tree extends every checkpoint this origin has published."""
+    published = [last_published(key)]
+    in_database = Checkpoint.objects.filter(origin=key.name).order_by("-size").first()
+    if in_database is not None:
+        published.append((in_database.origin, in_database.size, bytes(in_database.root)))
+    for _origin, size, root in filter(None, published):
+        if size > stored.size:
+            raise LogForked(
+                f"the log holds {stored.size} entries but a checkpoint of {size} was published:"
+                " the database was restored from before it (see docs/transparency.md, Recovery)"
+            )
+        if stored.root(size) != root:
+            raise LogForked(
+                f"the log's first {size} entries no longer hash to the root published for"
+                " them (see docs/transparency.md, Recovery)"
+            )
+
+
+def fork_problem() -> str:
+    """Why the log can no longer be signed, or "" when it still extends what was published."""
+    key = signer()
+    if key is None:
+        return ""
+    try:
+        check_extends_published(key, tree())
+    except LogForked as exc:
+        return str(exc)
+    return ""
+
+
+def after_commit(checkpoint_pk: int) -> None:
+    """Once a checkpoint is committed: its copy on disk, then the witnesses, off the request."""
+    checkpoint = Checkpoint.objects.get(pk=checkpoint_pk)
+    try:
+        save_published(checkpoint)
+    except OSError:
+        logger.exception("could not write checkpoint %s to LOG_CHECKPOINT_DIR", checkpoint)
+    from . import witnesses  # the witness client needs this module's checkpoints
+
+    witnesses.send_later(checkpoint)
