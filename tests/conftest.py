@@ -34,6 +34,12 @@ def _isolated_cache(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_checkpoint_directory(settings, tmp_path):
+    """Published checkpoints go to this test's own directory, never to the repository's var/."""
+    settings.LOG_CHECKPOINT_DIR = tmp_path / "log-checkpoints"
+
+
 @pytest.fixture
 def client():
     """A visitor's browser, answered as gunicorn answers it: the page cache's layer first."""

@@ -177,6 +177,13 @@ def latest_checkpoint() -> Checkpoint | None:
         return None
     latest = Checkpoint.objects.filter(origin=key.name).order_by("-size").first()
     if latest is not None and latest.size >= log_size():
+        # A restored database would serve an older head: the copy on disk says so cheaply.
+        on_disk = published_size(origin_directory(key.name) / "latest")
+        if on_disk is not None and on_disk > latest.size:
+            raise LogForked(
+                f"a checkpoint of {on_disk} was published, the database's latest is"
+                f" {latest.size}: it was restored from before it (see docs/transparency.md)"
+            )
         return latest
     with transaction.atomic():
         head = LogHead.objects.select_for_update().get_or_create(pk=1)[0]

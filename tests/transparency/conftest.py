@@ -1,15 +1,69 @@
-"""Fixtures for the transparency log's tests: a witness on 127.0.0.1, Go's log clients."""
+"""Fixtures for the transparency log's tests: a signing key, feeds carrying events, ingests, a
+witness on 127.0.0.1, Go's log clients."""
 
 from __future__ import annotations
 
+import copy
+import json
 import subprocess
+from collections.abc import Callable
 
 import pytest
 
+from metrics.ingest import Result, ingest
+from tests.metrics.conftest import CONTRACT, dated, encode, minutes_ago
 from tests.transparency.golang import build_gocheck
 from tests.transparency.notes import NoteKey
 from tests.transparency.staticlog import ORIGIN, static_log
 from tests.transparency.witness import Witness
+from transparency.notes import Signer
+
+WITH_EVENTS = (CONTRACT / "examples" / "feed-v1-audit-events.json").read_text()
+ORIGIN = "tests.example/log"
+
+
+@pytest.fixture
+def log_key(settings) -> Signer:
+    """The log signs with a key of this test's own."""
+    key = Signer.generate(ORIGIN)
+    settings.LOG_SIGNING_KEY = str(key)
+    return key
+
+
+def events(count: int, *, prefix: str = "e", minutes: float = 60) -> list[dict]:
+    """`count` distinct audit events, in the order a feed lists them."""
+    at = minutes_ago(minutes).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        {
+            "id": f"{prefix}:{n:06d}",
+            "at": at,
+            "service": "boundary-enforcer",
+            "decision": ("blocked", "allowed", "escalated")[n % 3],
+            "rule": "cross-tenant-query" if n % 3 != 1 else None,
+            "tenant": f"t_{n:016x}",
+            "detail": f"Decision {n}" if n % 2 else None,
+        }
+        for n in range(count)
+    ]
+
+
+def feed(minutes: float, carried: list[dict]) -> dict:
+    """The contract's example feed generated `minutes` ago, carrying the events `carried`."""
+    payload = dated(json.loads(WITH_EVENTS), minutes_ago(minutes))
+    payload["audit_events"] = copy.deepcopy(carried)
+    return payload
+
+
+@pytest.fixture
+def ingest_feed(django_capture_on_commit_callbacks) -> Callable[[dict], Result]:
+    """Ingests a feed as cron does, running what waits for the commit (checkpoint copies)."""
+
+    def run(payload: dict | bytes) -> Result:
+        body = payload if isinstance(payload, bytes) else encode(payload)
+        with django_capture_on_commit_callbacks(execute=True):
+            return ingest(body, "https://feed.example/metrics")
+
+    return run
 
 
 @pytest.fixture

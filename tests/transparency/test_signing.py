@@ -1,0 +1,121 @@
+"""Checkpoints: signed after each append, kept twice, and never signed over a forked history."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError, SystemCheckError
+
+from metrics.models import IngestRun, Snapshot
+from transparency import log
+from transparency.models import Checkpoint, LogEntry, LogHead, Tile
+from transparency.notes import Signer, Verifier, verify_note
+
+from .conftest import ORIGIN, events, feed
+
+pytestmark = pytest.mark.django_db
+
+
+def published(settings) -> Path:
+    return Path(settings.LOG_CHECKPOINT_DIR) / quote(ORIGIN, safe="")
+
+
+def test_log_key_prints_a_pair_in_gos_signed_note_format():
+    out = io.StringIO()
+    call_command("log_key", "--new", "tractatus.example/log", stdout=out)
+    private, verifier = out.getvalue().splitlines()
+    key = Signer.parse(private.removeprefix("LOG_SIGNING_KEY="))
+    assert private.startswith("LOG_SIGNING_KEY=PRIVATE+KEY+tractatus.example/log+")
+    assert Verifier.parse(verifier.removeprefix("verifier key: ")) == key.verifier
+    assert key.verifier.verify(b"m", key.private.sign(b"m"))
+
+
+@pytest.mark.parametrize("origin", ["", "with space", "a+b"])
+def test_log_key_refuses_a_name_a_note_cannot_carry(origin):
+    with pytest.raises(CommandError):
+        call_command("log_key", "--new", origin, stdout=io.StringIO())
+
+
+def test_each_accepted_ingest_signs_a_checkpoint_kept_in_the_database_and_on_disk(
+    ingest_feed, log_key, settings
+):
+    ingest_feed(feed(20, events(2)))
+    ingest_feed(feed(10, events(5)))
+    signed = list(Checkpoint.objects.order_by("size"))
+    assert [c.size for c in signed] == [3, 7]
+    for checkpoint in signed:
+        assert verify_note(checkpoint.note, log_key.verifier)
+        assert (published(settings) / str(checkpoint.size)).read_text() == checkpoint.note
+    assert (published(settings) / "latest").read_text() == signed[-1].note
+
+
+def test_a_production_site_without_a_key_is_warned_by_check_deploy(settings):
+    settings.LOG_SIGNING_KEY = ""
+    out = io.StringIO()
+    try:
+        call_command("check", "--deploy", stdout=out, stderr=out)
+    except SystemCheckError as exc:  # other deploy settings of the test run may fail too
+        out.write(str(exc))
+    assert "transparency.W001" in out.getvalue()
+    assert "LOG_SIGNING_KEY is not set" in out.getvalue()
+
+
+def test_entries_appended_without_a_key_are_signed_once_one_is_set(client, settings):
+    settings.LOG_SIGNING_KEY = ""
+    log.append({"kind": "evidence", "n": 1})
+    assert Checkpoint.objects.count() == 0
+    key = Signer.generate(ORIGIN)
+    settings.LOG_SIGNING_KEY = str(key)
+    body = verify_note(client.get("/log/checkpoint").content.decode(), key.verifier)
+    assert body.splitlines()[1] == "1"
+
+
+def restore_database_to(size: int) -> None:
+    """What restoring a backup taken at `size` entries does to the log's rows."""
+    LogEntry.objects.filter(index__gte=size).delete()
+    Checkpoint.objects.filter(size__gt=size).delete()
+    Tile.objects.all().delete()
+    LogHead.objects.update(size=0)
+    kept = [bytes(e.data) for e in LogEntry.objects.order_by("index")]
+    LogEntry.objects.all().delete()
+    for data in kept:  # the same entries, tiles rebuilt as they were at that size
+        log.append_items([log.Item(data)], sign=False)
+
+
+def test_a_database_restored_from_before_the_last_checkpoint_is_refused_a_fork(
+    client, ingest_feed, log_key, settings
+):
+    ingest_feed(feed(30, events(2)))
+    ingest_feed(feed(20, events(4)))  # two new events: published at 3 + 3 = 6
+    restore_database_to(3)
+    result = ingest_feed(feed(10, []))
+    assert (result.outcome, result.reason) == ("failed", "transparency log forked")
+    assert "holds 4 entries but a checkpoint of 6 was published" in IngestRun.objects.first().error
+    longer = ingest_feed(feed(5, events(6, prefix="new")))  # past 6, with other entries
+    assert longer.outcome == "failed"
+    assert "first 6 entries no longer hash" in IngestRun.objects.first().error
+    # Nothing of the refused ingest is stored, and nothing inconsistent was signed.
+    assert log.log_size() == 3
+    assert Snapshot.objects.count() == 2  # the restored database's own rows
+    assert not Checkpoint.objects.filter(size__gt=3).exists()
+    assert (published(settings) / "latest").read_text().splitlines()[1] == "6"
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert "log: FORKED, signing refused:" in health.content.decode()
+    assert client.get("/log/checkpoint").status_code == 503
+
+
+def test_a_rewritten_history_the_same_length_is_refused_too(ingest_feed, log_key):
+    ingest_feed(feed(20, events(2)))
+    LogEntry.objects.filter(index=1).update(data=b'{"kind":"audit_event","id":"forged"}')
+    Tile.objects.all().delete()
+    LogHead.objects.update(size=0)
+    kept = [(bytes(e.data), e.snapshot_id, e.audit_event_id) for e in LogEntry.objects.all()]
+    LogEntry.objects.all().delete()
+    log.append_items([log.Item(*row) for row in kept], sign=False)
+    with pytest.raises(log.LogForked, match="no longer hash to the root published"):
+        log.append({"kind": "evidence"})
