@@ -40,8 +40,15 @@ var/dev-secret-key: | $(BIN)/python
 	mkdir -p var
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-run: $(VENV)/.installed var/dev-secret-key
-	export DEBUG=1 SECRET_KEY=$$(cat var/dev-secret-key); \
+# The transparency log's development signing key, made once (docs/transparency.md).
+var/log-signing-key: | $(VENV)/.installed var/dev-secret-key
+	DEBUG=1 SECRET_KEY=$$(cat var/dev-secret-key) LOG_SIGNING_KEY= \
+		$(BIN)/python manage.py log_key --new 127.0.0.1/tractatus-dev-log --private-only > $@.part
+	mv $@.part $@
+
+run: $(VENV)/.installed var/dev-secret-key var/log-signing-key
+	export DEBUG=1 SECRET_KEY=$$(cat var/dev-secret-key) \
+		LOG_SIGNING_KEY=$${LOG_SIGNING_KEY:-$$(cat var/log-signing-key)}; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py ingest_metrics --demo --if-empty && \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from tractatus_site.pagecache import cache_public_page
+from transparency.log import signer
 from transparency.models import LogEntry
 
 from .feed import SCHEMA_PATH
@@ -208,5 +209,6 @@ def reference(request: HttpRequest) -> HttpResponse:
         "figures": latest_figures(),
         "base": f"{request.scheme}://{request.get_host()}",
         "public_key": settings.METRICS_PUBLIC_KEY,
+        "log_key": log_signer.verifier if (log_signer := signer()) else "",
     }
     return render(request, "metrics/api.html", context)

@@ -91,7 +91,9 @@ def test_two_ingests_at_once_log_each_accepted_snapshot_once(signing_env, tmp_pa
     older.write_bytes(encode(feed(10, events(30, prefix="a"))))
     newer.write_bytes(encode(feed(5, events(30, prefix="b"))))
     runs = together(
-        signing_env, ["ingest_metrics", "--file", str(older)], ["ingest_metrics", "--file", str(newer)]
+        signing_env,
+        ["ingest_metrics", "--file", str(older)],
+        ["ingest_metrics", "--file", str(newer)],
     )
     assert [run.returncode for run in runs] == [0, 0]
     accepted = sum(run.stdout.startswith("accepted") for run in runs)

@@ -1,4 +1,5 @@
-"""`verify_log` recomputes the log from its entries and names any row changed since it was logged."""
+"""`verify_log` recomputes the log from its entries and names any row changed since it was
+logged."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from metrics.models import AuditEvent, Snapshot
-from transparency.models import LogCheck, LogEntry, Tile
-
 from tests.metrics.conftest import encode
+from transparency.models import LogCheck, LogEntry, Tile
 
 from .conftest import events, feed
 
@@ -51,7 +51,8 @@ def test_a_rewritten_event_is_named_with_its_log_index(logged, client, staff_cli
     health = client.get("/healthz")
     assert health.status_code == 200
     assert f"log check: MISMATCH audit event {rewritten}" in health.content.decode()
-    assert f"audit event {rewritten} no longer matches" in staff_client.get("/admin/").content.decode()
+    admin = staff_client.get("/admin/").content.decode()
+    assert f"audit event {rewritten} no longer matches" in admin
     page = client.get(f"/audit/events/{rewritten}/").content.decode()
     assert "No longer matches its log entry" in page
     intact = client.get(f"/audit/events/{logged[0]['id']}/").content.decode()
