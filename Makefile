@@ -69,14 +69,16 @@ e2e-deps:
 		npm install --silent --no-audit --no-fund --prefix var/node axe-core@$(AXE_VERSION)
 
 # Benchmarks (scripts, not tests): HTTP load under gunicorn, then ingest, dashboard and the
-# audit viewer (10 million events on PostgreSQL), and transparency/verify.py on 100,000 entries.
+# audit viewer (10 million events on PostgreSQL), transparency/verify.py on 100,000 entries, and
+# the transparency log (appends, and tiles and proofs of a 10-million-entry log on PostgreSQL).
 bench: $(VENV)/.installed
 	export BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-$$(.ci/postgres.sh 2>/dev/null || true)}; \
 	$(BIN)/python -m bench.load && \
 	$(BIN)/python -m bench.ingest && \
 	$(BIN)/python -m bench.dashboard && \
 	$(BIN)/python -m bench.audit && \
-	$(BIN)/python -m bench.verify
+	$(BIN)/python -m bench.verify && \
+	$(BIN)/python -m bench.transparency
 
 # The feed contract's JSON Schema is generated from its Pydantic models (metrics/feed.py).
 schema: $(VENV)/.installed

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from . import entries as entry_formats
@@ -70,18 +70,7 @@ def append_items(items: Sequence[Item], *, sign: bool = True) -> list[int]:
     with transaction.atomic():
         head = LogHead.objects.select_for_update().get_or_create(pk=1)[0]
         start = head.size
-        LogEntry.objects.bulk_create(
-            (
-                LogEntry(
-                    index=start + n,
-                    data=item.data,
-                    snapshot_id=item.snapshot_id,
-                    audit_event_id=item.audit_event_id,
-                )
-                for n, item in enumerate(items)
-            ),
-            batch_size=1000,
-        )
+        insert_entries(start, items)
         builder = TileBuilder(start, edge_tiles(start))
         builder.add(leaf_hash(item.data) for item in items)
         Tile.objects.bulk_create(
@@ -95,6 +84,18 @@ def append_items(items: Sequence[Item], *, sign: bool = True) -> list[int]:
         if sign:
             publish(head.size)
     return list(range(start, start + len(items)))
+
+
+def insert_entries(start: int, items: Sequence[Item]) -> None:
+    """The entries' rows, without building a model instance each: 5,000 at once in an ingest."""
+    quote = connection.ops.quote_name
+    table = quote(LogEntry._meta.db_table)
+    columns = ", ".join(quote(c) for c in ("index", "data", "snapshot_id", "audit_event_id"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608 - names
+            [(start + n, i.data, i.snapshot_id, i.audit_event_id) for n, i in enumerate(items)],
+        )
 
 
 def edge_tiles(size: int) -> dict[int, bytes]:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from metrics.models import Snapshot
+from transparency.notes import Signer
 
 from .conftest import encode, sign
 
@@ -25,6 +26,15 @@ ENDPOINTS = [
     "/api/metrics/audit.csv",
     "/reports/feed.xml",
     "/api/metrics/contract/v1.schema.json",
+    "/api/metrics/audit/&lt;id&gt;.json",
+    "/log/checkpoint",
+    "/log/key",
+    "/log/tile/&lt;L&gt;/&lt;N&gt;[.p/&lt;W&gt;]",
+    "/log/tile/entries/&lt;N&gt;[.p/&lt;W&gt;]",
+    "/api/log/proof/inclusion?index=I&amp;size=N",
+    "/api/log/proof/consistency?from=M&amp;to=N",
+    "/api/log/lookup?event=ID",
+    "/log/verify.py",
 ]
 
 
@@ -50,7 +60,8 @@ def test_it_documents_every_public_endpoint_in_the_sites_chrome(client):
     assert page.count("<h1") == 1
 
 
-def test_every_curl_command_works_against_this_site(client, signed_snapshot):
+def test_every_curl_command_works_against_this_site(client, signed_snapshot, settings):
+    settings.LOG_SIGNING_KEY = str(Signer.generate("tests.example/log"))
     page = client.get("/api/").content.decode()
     paths = curl_paths(page)
     assert len(paths) >= 10

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_healthz_says_the_cache_is_ok_while_redis_answers(client, own_redis):
     response = client.get("/healthz")
-    assert (response.status_code, response.content) == (200, b"ok\ncache: ok\n")
+    assert response.status_code == 200
+    assert response.content.startswith(b"ok\ncache: ok\n")  # then the transparency log's lines
 
 
 def test_with_redis_stopped_mid_test_pages_apis_and_the_ingest_carry_on(
@@ -38,4 +39,5 @@ def test_with_redis_stopped_mid_test_pages_apis_and_the_ingest_carry_on(
     assert client.get("/api/metrics/latest.json").json()["sha256"] == result.snapshot.sha256
     assert result.snapshot.sha256 in client.get("/metrics/").content.decode()
     health = client.get("/healthz")
-    assert (health.status_code, health.content) == (200, b"ok\ncache: degraded\n")
+    assert health.status_code == 200
+    assert health.content.startswith(b"ok\ncache: degraded\n")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 
+from transparency.notes import Signer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 BASELINE = {
@@ -105,6 +107,7 @@ def test_check_deploy_is_clean_with_production_settings():
         SECURE_HSTS_SECONDS="31536000",
         SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
         SECURE_HSTS_PRELOAD="1",
+        LOG_SIGNING_KEY=str(Signer.generate("tractatus.example/log")),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr

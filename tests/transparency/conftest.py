@@ -30,9 +30,13 @@ def log_key(settings) -> Signer:
     return key
 
 
-def events(count: int, *, prefix: str = "e", minutes: float = 60) -> list[dict]:
+# Fixed for the whole run: an event published again must be the very same event.
+EVENTS_AT = minutes_ago(180).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def events(count: int, *, prefix: str = "e") -> list[dict]:
     """`count` distinct audit events, in the order a feed lists them."""
-    at = minutes_ago(minutes).strftime("%Y-%m-%dT%H:%M:%SZ")
+    at = EVENTS_AT
     return [
         {
             "id": f"{prefix}:{n:06d}",

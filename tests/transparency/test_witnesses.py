@@ -6,8 +6,6 @@ keeping its own state: it cosigns only checkpoints consistent with the last one 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from metrics.ingest import ingest
@@ -25,17 +23,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def witnessed(settings, log_key, witness):
     witness.trust(str(log_key.verifier))
     settings.WITNESSES = witness.setting
-    settings.LOG_WITNESS_TIMEOUT = 1.0
+    settings.LOG_WITNESS_TIMEOUT = 10.0  # generous: a loaded CI machine is slow to answer
     yield witness
     witnesses.wait()
 
 
-def ingest_now(minutes: float, count: int = 2) -> float:
-    """Ingests a feed as cron does; how long the ingest itself took, in seconds."""
-    started = time.monotonic()
+def ingest_now(minutes: float, count: int = 2) -> None:
+    """Ingests a feed as cron does."""
     result = ingest(encode(feed(minutes, events(count))), "https://feed.example/metrics")
     assert result.outcome == "accepted"
-    return time.monotonic() - started
 
 
 def test_each_new_checkpoint_is_cosigned_and_served_after_the_logs_signature(
@@ -82,13 +78,15 @@ def test_a_refusing_witness_is_reported_and_the_checkpoint_served_without_it(
     assert "refused: HTTP 403 refused" in staff_client.get("/admin/").content.decode()
 
 
-def test_a_witness_that_hangs_never_slows_an_ingest(witnessed):
+def test_a_witness_that_hangs_never_slows_an_ingest(witnessed, settings):
+    settings.LOG_WITNESS_TIMEOUT = 5.0
     witnessed.mode = "hang"
-    took = ingest_now(20)
-    assert took < 1.0  # the timeout: the ingest did not wait for the witness at all
+    ingest_now(20)
+    # The ingest returned while the witness was still being waited for: it never waited.
+    assert not WitnessState.objects.filter(attempted_at__isnull=False).exists()
     witnesses.wait()
     state = WitnessState.objects.get()
-    assert (state.ok, state.detail) == (False, "no answer within 1 s")
+    assert (state.ok, state.detail) == (False, "no answer within 5 s")
     assert Checkpoint.objects.count() == 1
 
 
