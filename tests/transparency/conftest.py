@@ -19,13 +19,13 @@ from tests.transparency.witness import Witness
 from transparency.notes import Signer
 
 WITH_EVENTS = (CONTRACT / "examples" / "feed-v1-audit-events.json").read_text()
-ORIGIN = "tests.example/log"
+SITE_ORIGIN = "tests.example/log"  # the site's own log in these tests
 
 
 @pytest.fixture
 def log_key(settings) -> Signer:
     """The log signs with a key of this test's own."""
-    key = Signer.generate(ORIGIN)
+    key = Signer.generate(SITE_ORIGIN)
     settings.LOG_SIGNING_KEY = str(key)
     return key
 

@@ -16,7 +16,7 @@ from tests.metrics.conftest import encode
 from tests.metrics.test_concurrent_runs import ROOT, child_env, manage  # noqa: F401 - fixture
 from transparency.notes import Signer
 
-from .conftest import ORIGIN, events, feed
+from .conftest import SITE_ORIGIN, events, feed
 
 APPENDS = 40
 WRITER = """
@@ -43,7 +43,7 @@ print(json.dumps({
 def signing_env(child_env, tmp_path) -> dict:  # noqa: F811 - the imported fixture, extended
     return {
         **child_env,
-        "LOG_SIGNING_KEY": str(Signer.generate(ORIGIN)),
+        "LOG_SIGNING_KEY": str(Signer.generate(SITE_ORIGIN)),
         "LOG_CHECKPOINT_DIR": str(tmp_path / "published"),
     }
 

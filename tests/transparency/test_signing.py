@@ -15,13 +15,13 @@ from transparency import log
 from transparency.models import Checkpoint, LogEntry, LogHead, Tile
 from transparency.notes import Signer, Verifier, verify_note
 
-from .conftest import ORIGIN, events, feed
+from .conftest import SITE_ORIGIN, events, feed
 
 pytestmark = pytest.mark.django_db
 
 
 def published(settings) -> Path:
-    return Path(settings.LOG_CHECKPOINT_DIR) / quote(ORIGIN, safe="")
+    return Path(settings.LOG_CHECKPOINT_DIR) / quote(SITE_ORIGIN, safe="")
 
 
 def test_log_key_prints_a_pair_in_gos_signed_note_format():
@@ -68,7 +68,7 @@ def test_entries_appended_without_a_key_are_signed_once_one_is_set(client, setti
     settings.LOG_SIGNING_KEY = ""
     log.append({"kind": "evidence", "n": 1})
     assert Checkpoint.objects.count() == 0
-    key = Signer.generate(ORIGIN)
+    key = Signer.generate(SITE_ORIGIN)
     settings.LOG_SIGNING_KEY = str(key)
     body = verify_note(client.get("/log/checkpoint").content.decode(), key.verifier)
     assert body.splitlines()[1] == "1"
