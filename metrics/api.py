@@ -19,7 +19,6 @@ from django.views.decorators.http import condition, require_safe
 
 from tractatus_site.pagecache import cache_public_page
 from transparency.log import signer
-from transparency.models import LogEntry
 
 from .feed import SCHEMA_PATH
 from .figures import latest_figures
@@ -119,9 +118,7 @@ def latest(request: HttpRequest) -> JsonResponse:
             "demo": figures.is_demo,
             "sha256": figures.sha256,
             "previous_sha256": figures.previous_sha256,
-            "log_index": LogEntry.objects.filter(snapshot__sha256=figures.sha256)
-            .values_list("index", flat=True)
-            .first(),
+            "log_index": figures.log_index,
             "deployed_since": figures.deployed_since.isoformat(),
             "services": [
                 {

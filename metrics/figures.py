@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from tractatus_site import state
@@ -56,6 +57,7 @@ class Figures:
     uptime_percent: float | None = None
     bypasses: int | None = None
     signed: bool = False
+    log_index: int | None = None  # its entry in the transparency log
 
     @property
     def exists(self) -> bool:
@@ -83,7 +85,9 @@ class Figures:
         return self.services.get(key)
 
     @classmethod
-    def from_windows(cls, snapshot: Snapshot, windows: Iterable[ServiceWindow]) -> Figures:
+    def from_windows(
+        cls, snapshot: Snapshot, windows: Iterable[ServiceWindow], log_index: int | None = None
+    ) -> Figures:
         services: dict[str, ServiceFigures] = {}
         for row in windows:
             entry = services.setdefault(row.key, ServiceFigures(row.key, row.name, {}))
@@ -102,6 +106,7 @@ class Figures:
             uptime_percent=snapshot.uptime_percent,
             bypasses=snapshot.bypasses,
             signed=snapshot.signature_verified,
+            log_index=log_index,
         )
 
 
@@ -114,7 +119,8 @@ def latest_snapshot() -> Snapshot | None:
 
 
 def read_figures(sha256: str) -> Figures:
-    """A snapshot's figures in one query: its windows, each with the snapshot joined.
+    """A snapshot's figures in one query: its windows, each with the snapshot joined, and its
+    index in the transparency log (`transparency.LogEntry`, whose snapshot is `log_entries`).
 
     Every accepted snapshot has at least one service, so it always has window rows.
     """
@@ -122,9 +128,12 @@ def read_figures(sha256: str) -> Figures:
         ServiceWindow.objects.filter(snapshot__sha256=sha256)
         .select_related("snapshot")
         .defer("snapshot__raw")
+        .annotate(log_index=F("snapshot__log_entries__index"))
         .order_by("position", "window")
     )
-    return Figures.from_windows(windows[0].snapshot, windows) if windows else NO_FIGURES
+    if not windows:
+        return NO_FIGURES
+    return Figures.from_windows(windows[0].snapshot, windows, windows[0].log_index)
 
 
 def latest_figures() -> Figures:
