@@ -15,9 +15,10 @@ Pages are kept:
 - in the database's cache table (CACHES["durable"]) under the site's state (`state.py`), which
   is read on every shared-cache miss: while the shared cache is down, pages come from there
   at the cost of two queries instead of being rendered for every request;
-- on Redis, in each worker's own memory too (`WorkerPages`, bounded in bytes), used while a
-  thread of the worker follows the version by pub/sub (`VersionListener`): a hit then costs no
-  round trip at all, and a new version reaches the worker within milliseconds.
+- in each worker's own memory too (`WorkerPages`, bounded in bytes), under the same keys: a
+  hit costs one read of the version from the shared cache, and on Redis none at all while a
+  thread of the worker follows the version by pub/sub (`VersionListener`); a new version
+  reaches every worker within milliseconds.
 What pages are built from is cached by the site's state instead (`state.py`).
 """
 
@@ -156,6 +157,7 @@ def invalidate() -> None:
         if shared_version() is None:
             return  # no shared cache (down, or none configured): no page is kept by version
         version = cache.incr(VERSION_KEY)
+        cache.touch(VERSION_KEY, timeout=None)  # the file cache's incr sets its default timeout
     publish(version)
 
 
@@ -424,15 +426,18 @@ class PageCache:
         return known if known is not None else shared_version()
 
     def lookup(self, version: int | None, request: PageRequest) -> Page | None:
-        """The page kept for this version: from this worker's memory, or the shared cache."""
+        """The page kept for this version: from this worker's memory, or the shared cache.
+
+        A key names one version, so a copy in memory is as current as the version it was
+        looked up by (from the listener, or read from the shared cache for this request).
+        """
         key = request.key(version)
         if key is None:
             return None
-        trusted = self.listener is not None and self.listener.current() == version
-        if trusted and (page := self.memory.get(version, key)) is not None:
+        if (page := self.memory.get(version, key)) is not None:
             return page
         page = fresh(cache.get(key))
-        if page is not None and trusted:
+        if page is not None:
             self.memory.put(version, key, page)
         return page
 
@@ -509,8 +514,7 @@ class PageCache:
         if key is None or left <= 0:
             return
         cache.set(key, page, timeout=left)
-        if self.listener is not None and self.listener.current() == version:
-            self.memory.put(version, key, page)
+        self.memory.put(version, key, page)
 
 
 @dataclass(frozen=True)
