@@ -1,3 +1,5 @@
+import os
+import shutil
 import uuid
 
 import pytest
@@ -9,11 +11,69 @@ from tests.services import redis_server
 from tests.signin import signed_in
 from tractatus_site import pagecache
 
+# Set by the first session of a process; `make mutate` forks a session per mutant from one
+# that already collected them.
+_static_collected: list[bool] = []
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static(django_db_blocker):
     """Pages use hashed static names, as in production, so collect them once."""
-    call_command("collectstatic", "--noinput", verbosity=0)
+    if not _static_collected:
+        call_command("collectstatic", "--noinput", verbosity=0)
+        _static_collected.append(True)
+
+
+# `make mutate` runs each mutant against the tests written for its module, not every test that
+# happens to pass through it (most pages reach the page cache): docs/testing.md.
+MUTATION_SCOPE = {
+    "metrics.validation": ["tests/metrics/test_contract_rules.py",
+                           "tests/metrics/test_audit_event_rules.py",
+                           "tests/metrics/test_contract_schema.py",
+                           "tests/metrics/test_dry_run.py"],
+    "metrics.feed": ["tests/metrics/test_contract_rules.py",
+                     "tests/metrics/test_audit_event_rules.py",
+                     "tests/metrics/test_contract_schema.py"],
+    "metrics.ingest": ["tests/metrics/test_ingest_command.py",
+                       "tests/metrics/test_ingest_errors.py",
+                       "tests/metrics/test_dry_run.py", "tests/metrics/test_signatures.py",
+                       "tests/metrics/test_audit_event_storage.py",
+                       "tests/metrics/test_fetch_http.py"],
+    "audit.events": ["tests/audit/test_viewer.py"],
+    "tractatus_site.state": ["tests/site/test_pagecache.py", "tests/site/test_restore.py",
+                             "tests/site/test_cache_outage.py"],
+    "tractatus_site.pagecache": ["tests/site/test_pagecache.py", "tests/site/test_page_version.py",
+                                 "tests/site/test_conditional.py",
+                                 "tests/site/test_cache_outage.py", "tests/site/test_restore.py"],
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `make mutate`, only the tests in the mutated module's scope run."""
+    module = os.environ.get("MUTANT_UNDER_TEST", "").partition(".x")[0]
+    if scope := MUTATION_SCOPE.get(module):
+        kept = [item for item in items if item.nodeid.split("::")[0] in scope]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+if MIGRATED := os.environ.get("TESTS_MIGRATED_DATABASE"):
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_blocker, tmp_path_factory):
+        """`make mutate`: each session works on a copy of a database migrated once.
+
+        Migrating takes seconds, and mutation testing runs a session for every mutant.
+        """
+        from django.db import connections
+
+        copy = tmp_path_factory.mktemp("database") / "db.sqlite3"
+        shutil.copyfile(MIGRATED, copy)
+        connection = connections["default"]
+        connection.close()
+        connection.settings_dict["NAME"] = str(copy)
+        yield
+        connection.close()
 
 
 @pytest.fixture(autouse=True)
