@@ -7,13 +7,15 @@ either a writer that slipped past it with the very same payload (its copy is kep
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from metrics import ingest
 from metrics.models import IngestRun, ServiceDay, Snapshot
 
-from .conftest import dated, minutes_ago
+from .conftest import dated, encode, minutes_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,7 @@ def test_an_integrity_error_for_another_payload_fails_and_is_logged(
     assert run.error.startswith("IntegrityError: ")
     [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert record.exc_info[0].__name__ == "IntegrityError"
+    assert record.getMessage() == f"ingest from {run.source_url} could not store its snapshot"
 
 
 def test_a_bug_in_a_row_builder_fails_the_run_and_stores_nothing(
@@ -61,3 +64,28 @@ def test_a_bug_in_a_row_builder_fails_the_run_and_stores_nothing(
     assert (status, out.strip()) == (3, "failed: could not be stored")
     assert not Snapshot.objects.exists() and not ServiceDay.objects.exists()
     assert IngestRun.objects.get().outcome == "failed"
+
+
+def test_a_payload_is_judged_at_the_time_it_is_given(example):
+    tomorrow = timezone.now() + timedelta(days=1)
+    payload = encode(dated(example, tomorrow))
+    assert ingest.ingest(payload, "test").outcome == "rejected"  # from the future, today
+    assert ingest.ingest(payload, "test", now=tomorrow).outcome == "accepted"
+
+
+def test_a_changed_event_is_refused_with_every_change_for_staff(example, feed_file, ingest_command):
+    event = {
+        "id": "evt-1", "service": "boundary-enforcer", "decision": "blocked",
+        "rule": "cross-tenant-query", "tenant": "t_0123456789abcdef",
+        "detail": "Query without a tenant scope.", "at": example["generated_at"],
+    }
+    example["audit_events"] = [event, event | {"id": "evt-2"}]
+    ingest_command("--file", feed_file(example))
+    later = dated(example, minutes_ago(5))
+    for changed in later["audit_events"]:
+        changed["detail"] = "Rewritten after publication."
+    assert ingest_command("--file", feed_file(later))[0] == 4
+    assert IngestRun.objects.latest("id").error.splitlines() == [
+        f"audit_events[{n}]: its id was published before with other content (events never change)"
+        for n in (0, 1)
+    ]

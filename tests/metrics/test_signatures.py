@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from metrics.models import IngestRun, Snapshot
 
-from .conftest import encode, json_reply, sign
+from .conftest import dated, encode, json_reply, minutes_ago, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,7 @@ def test_a_missing_malformed_or_wrong_signature_is_rejected_and_changes_nothing(
     assert not Snapshot.objects.exists()
     run = IngestRun.objects.get()
     assert run.outcome == "rejected" and run.reason.startswith(reason)
+    assert run.error == run.reason  # the whole reason, for staff
     assert reason in client.get("/audit/feed/").content.decode()
     assert client.get("/metrics/").content == before
 
@@ -80,6 +81,15 @@ def test_without_a_key_nothing_is_required_and_nothing_is_claimed(example, feed_
     assert Snapshot.objects.get().signature_verified is False
     assert "not signed" in client.get("/audit/feed/").content.decode()
     assert "Ed25519" not in client.get("/metrics/").content.decode()
+
+
+def test_without_a_key_only_a_well_formed_signature_is_kept(example, feed_file, ingest_command):
+    unverified = sign(Ed25519PrivateKey.generate(), encode(example))
+    assert ingest_command("--file", feed_file(example), "--signature", unverified)[0] == 0
+    assert Snapshot.objects.get().signature == unverified
+    later = dated(example, minutes_ago(5))
+    assert ingest_command("--file", feed_file(later), "--signature", "not base64!")[0] == 0
+    assert Snapshot.objects.latest().signature == ""
 
 
 @pytest.mark.parametrize("key", ["short", base64.b64encode(bytes(31)).decode()])
