@@ -159,3 +159,18 @@ def test_without_a_shared_cache_an_edit_and_a_snapshot_still_show_at_once(
     assert "Saved a moment ago." in client.get("/").content.decode()
     make_snapshot(services=(("boundary-enforcer", "BoundaryEnforcer", 3001),))
     assert "3,001" in client.get("/").content.decode()
+
+
+def test_django_reads_the_sites_state_once_a_request(client, monkeypatch):
+    make_snapshot()
+    reads = []
+    read_state = state.read_state
+
+    def counted():
+        # Django's side only: the page layer in front of it keeps its own count of queries.
+        reads.append(state._request_state.get() is not None)
+        return read_state()
+
+    monkeypatch.setattr(state, "read_state", counted)
+    assert client.get("/metrics/").status_code == 200  # many remembered parts, one state
+    assert reads.count(True) == 1
