@@ -89,3 +89,25 @@ def test_a_changed_event_is_refused_with_every_change_for_staff(example, feed_fi
         f"audit_events[{n}]: its id was published before with other content (events never change)"
         for n in (0, 1)
     ]
+
+
+def test_every_run_is_logged_routine_or_not_and_kept_within_its_columns(
+    example, feed_file, ingest_command, caplog, sleeps
+):
+    path = feed_file(example)
+    with caplog.at_level(logging.INFO, logger="metrics.ingest"):
+        ingest_command("--file", path)
+        example["schema_version"] = 2
+        ingest_command("--file", feed_file(example))
+    source = f"file://{path}"
+    accepted, rejected = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert accepted == (logging.INFO, f"ingest accepted from {source}: ")
+    assert rejected[0] == logging.WARNING
+    assert rejected[1].startswith(f"ingest rejected from file://{path[:-6]}1.json: schema_version")
+    run = IngestRun.objects.get(outcome="accepted")
+    assert (run.reason, run.error) == ("", "")
+    assert 0 <= run.duration_ms < 60_000
+    # A long source is cut to its column, not refused by the database.
+    url = "http://127.0.0.1:9/" + "a" * 600
+    ingest_command("--url", url)
+    assert IngestRun.objects.latest("id").source_url == url[:500]
