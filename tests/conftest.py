@@ -45,6 +45,11 @@ MUTATION_SCOPE = {
     "tractatus_site.pagecache": ["tests/site/test_pagecache.py", "tests/site/test_page_version.py",
                                  "tests/site/test_conditional.py",
                                  "tests/site/test_cache_outage.py", "tests/site/test_restore.py"],
+    "transparency.log": ["tests/transparency/test_appending.py",
+                         "tests/transparency/test_backfill.py",
+                         "tests/transparency/test_serving.py"],
+    "transparency.merkle": ["tests/transparency/test_merkle.py",
+                            "tests/transparency/test_independent.py"],
 }
 
 
