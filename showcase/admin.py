@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import preview, revisions
+from .forms import ConfirmHiding
 from .models import (
     Citation,
     ComparisonCell,
@@ -54,9 +55,27 @@ class Revisions(SimpleHistoryAdmin):
         with revisions.one_version(request.user):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        # A save that changes nothing records no version (nor tells visitors' caches anything).
+        if change and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        request.nothing_changed = change and not (
+            form.has_changed() or any(formset.has_changed() for formset in formsets)
+        )
+
+    def message_user(self, request, message, *args, **kwargs):
+        if getattr(request, "nothing_changed", False):
+            message = "Nothing was changed, so no new version was recorded."
+        super().message_user(request, message, *args, **kwargs)
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        revisions.explain_latest_version(obj, entry.get_change_message())
+        if not getattr(request, "nothing_changed", False):
+            revisions.explain_latest_version(obj, entry.get_change_message())
         return entry
 
     def get_existing(self, request, object_id):
@@ -196,21 +215,25 @@ class NavLinkAdmin(SortableList, Revisions):
 
 class SectionInline(EditorTextareas, KeyboardReorder, SortableStackedInline):
     model = Section
+    form = ConfirmHiding
     markdown_fields = ("body",)
     extra = 0
-    fields = [("kind", "published"), ("go_live_at", "expire_at"), "heading", "subheading", "body",
-              "secondary_heading"]
+    fields = [("kind", "published", "status"), ("go_live_at", "expire_at"), "confirm_hiding",
+              "heading", "subheading", "body", "secondary_heading"]
+    readonly_fields = ["status"]
     show_change_link = True
 
 
 @admin.register(Page)
 class PageAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
+    form = ConfirmHiding
     markdown_fields = ("intro",)
-    list_display = ["title", "slug", "published", "schedule", "updated_at"]
+    list_display = ["title", "slug", "status", "updated_at"]
     list_filter = ["published"]
     search_fields = ["title", "slug", "intro"]
-    fields = ["title", "slug", "meta_description", "intro", "show_badge", "published",
-              ("go_live_at", "expire_at")]
+    fields = ["status", "title", "slug", "meta_description", "intro", "show_badge", "published",
+              ("go_live_at", "expire_at"), "confirm_hiding"]
+    readonly_fields = ["status"]
     inlines = [SectionInline]
 
     def get_urls(self):
@@ -275,6 +298,12 @@ class PageAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
         response["X-Robots-Tag"] = "noindex"
         return response
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and not form.has_changed() and not request.nothing_changed:
+            # Only its sections changed: the page's history still records a version for it.
+            revisions.record_page_change(form.instance, "Changed its sections.")
+
     def can_restore(self, request, obj) -> bool:
         # Restoring a page also adds, changes and removes its sections and their highlights.
         parts = [f"showcase.{action}_{model}" for action in ("add", "change", "delete")
@@ -316,19 +345,22 @@ class VideoInline(admin.StackedInline):
 
 @admin.register(Section)
 class SectionAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
+    form = ConfirmHiding
     markdown_fields = ("body",)
-    list_display = ["__str__", "kind", "order", "published", "schedule"]
+    list_display = ["__str__", "kind", "order", "status"]
     list_filter = ["page", "kind", "published"]
     list_select_related = ["page"]
-    fields = ["page", ("kind", "order", "published"), ("go_live_at", "expire_at"), "heading",
-              "subheading", "body", "secondary_heading"]
+    fields = ["status", "page", ("kind", "order", "published"), ("go_live_at", "expire_at"),
+              "confirm_hiding", "heading", "subheading", "body", "secondary_heading"]
+    readonly_fields = ["status"]
     inlines = [HighlightInline, VideoInline]
 
     # A change made here is a change of the page too: its history records a version for it.
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        section = form.instance
-        revisions.record_page_change(section.page, f"Changed its section “{section}”.")
+        if not request.nothing_changed:
+            section = form.instance
+            revisions.record_page_change(section.page, f"Changed its section “{section}”.")
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

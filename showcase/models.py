@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
@@ -81,15 +82,32 @@ class Scheduled(models.Model):
         """Its scheduled times still to come."""
         return [t for t in (self.go_live_at, self.expire_at) if t is not None and t > now]
 
-    @property
-    def schedule(self) -> str:
-        """The schedule as staff read it in lists and previews ("" when there is none)."""
-        when = [
-            f"{label} {date_format(t, 'j M Y, H:i')} UTC"
-            for label, t in (("live from", self.go_live_at), ("until", self.expire_at))
-            if t is not None
-        ]
-        return "Scheduled: " + ", ".join(when) if when else ""
+    def status(self, now: datetime | None = None) -> str:
+        """What visitors see of it now, as staff read it in lists, forms and previews."""
+        now = now or timezone.now()
+        if not self.published:
+            return "Draft"
+        if self.go_live_at and now < self.go_live_at:
+            return f"Scheduled (goes live {utc_text(self.go_live_at)})"
+        if self.expire_at and self.expire_at <= now:
+            return f"Expired (since {utc_text(self.expire_at)})"
+        return f"Live (until {utc_text(self.expire_at)})" if self.expire_at else "Live"
+
+    def hidden_from_now(self, now: datetime) -> str:
+        """What visitors lose at once if it is saved as it stands ("" when they lose nothing).
+
+        An expiry already past, or a go-live still to come, takes a live row off the site now.
+        """
+        if not self.published or self.shows_at(now):
+            return ""
+        if self.expire_at and self.expire_at <= now:
+            return "from now on: its expiry is already past"
+        return f"from now until {utc_text(self.go_live_at)}, when it goes live again"
+
+
+def utc_text(moment: datetime) -> str:
+    """A time as the admin shows and takes it: YYYY-MM-DD HH:MM UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class SiteSettings(models.Model):

@@ -38,9 +38,12 @@ class MarkdownTextarea(Textarea):
 def named_date_and_time(label: str) -> AdminSplitDateTime:
     """The admin's date and time inputs, each named for its field ("go live at: date")."""
     widget = AdminSplitDateTime()
-    # The field's <label> cannot point at two inputs, so each says what it is itself.
-    widget.widgets[0].attrs["aria-label"] = f"{label}: date (YYYY-MM-DD)"
-    widget.widgets[1].attrs["aria-label"] = f"{label}: time (HH:MM:SS, UTC)"
+    # The field's <label> cannot point at two inputs, so each says what it is itself; the
+    # formats are the site's (tractatus_site/formats/), not the browser's locale.
+    widget.widgets[0].attrs.update({"aria-label": f"{label}: date (YYYY-MM-DD)",
+                                    "placeholder": "YYYY-MM-DD"})
+    widget.widgets[1].attrs.update({"aria-label": f"{label}: time (HH:MM, UTC)",
+                                    "placeholder": "HH:MM"})
     return widget
 
 

@@ -1,7 +1,9 @@
-"""Staff accounts in the admin: security events (read-only) and a superuser's device reset."""
+"""Staff accounts in the admin: security events (read-only), a superuser's device reset, and
+sign-in lockouts that only superusers see or clear."""
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -18,6 +20,35 @@ from .models import SecurityEvent
 for device_model in (TOTPDevice, StaticDevice, WebauthnDevice):
     if admin.site.is_registered(device_model):
         admin.site.unregister(device_model)
+
+
+
+def superusers_only(model_admin: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """The same admin, shown to superusers alone whatever permissions a group holds."""
+
+    class SuperusersOnly(model_admin):
+        def has_module_permission(self, request):
+            return request.user.is_superuser
+
+        def has_view_permission(self, request, obj=None):
+            return request.user.is_superuser
+
+        def has_change_permission(self, request, obj=None):
+            return request.user.is_superuser and super().has_change_permission(request, obj)
+
+        def has_delete_permission(self, request, obj=None):
+            return request.user.is_superuser
+
+    return SuperusersOnly
+
+
+# Clearing a lockout lifts the throttle on an account that may be under attack: superusers only
+# (the lockout page says so, and names `manage.py axes_reset_username`).
+for lockout_model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(lockout_model):
+        registered = type(admin.site.get_model_admin(lockout_model))
+        admin.site.unregister(lockout_model)
+        admin.site.register(lockout_model, superusers_only(registered))
 
 
 @admin.register(SecurityEvent)

@@ -151,6 +151,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# YYYY-MM-DD HH:MM UTC wherever the admin takes or shows a time (tractatus_site/formats/).
+FORMAT_MODULE_PATH = ["tractatus_site.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"

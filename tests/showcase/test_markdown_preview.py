@@ -71,7 +71,6 @@ def test_a_text_resubmitted_untouched_is_not_a_change(staff_client):
     data = change_form_data(staff_client, f"/admin/showcase/page/{about.pk}/change/")
     data = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
     assert any("\r\n" in str(v) for v in data.values())
-    versions = Section.history.count()
+    versions = Section.history.count(), about.history.count()
     assert staff_client.post(f"/admin/showcase/page/{about.pk}/change/", data).status_code == 302
-    assert Section.history.count() == versions
-    assert about.history.first().history_change_reason == "No fields changed."
+    assert (Section.history.count(), about.history.count()) == versions

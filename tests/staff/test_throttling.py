@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import Client
 
@@ -140,3 +141,26 @@ def test_staff_see_and_clear_lockouts_in_the_admin(client, editor, django_user_m
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
     assert signs_in(client, editor)
+
+
+def test_editors_neither_see_nor_clear_lockouts(client, editor, django_user_model):
+    """Even with an old grant: clearing a lockout lifts the throttle on an attacked account."""
+    lock(client, "editor")
+    attempt = AccessAttempt.objects.get()
+    ed = django_user_model.objects.create_user("ed", password="x", is_staff=True)
+    ed.groups.add(Group.objects.get(name="Editors"))
+    ed.user_permissions.add(*Permission.objects.filter(content_type__app_label="axes"))
+    browser = signed_in(ed)
+    assert "Access attempts" not in browser.get("/admin/").content.decode()
+    assert browser.get("/admin/axes/accessattempt/").status_code == 403
+    deleting = browser.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert deleting.status_code == 403
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_the_lockout_page_says_who_can_unlock_and_how(client, editor):
+    fail(client, "editor", 4)
+    page = password_step(client, "editor", "wrong").content.decode()
+    assert "Only a superuser can unlock" in page
+    assert "python manage.py axes_reset_username &lt;username&gt;" in page
+    assert "Editors cannot." in page
