@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import preview, revisions
+from . import links, preview, revisions
 from .forms import ConfirmHiding
 from .models import (
     Citation,
@@ -47,7 +47,7 @@ class Revisions(SimpleHistoryAdmin):
             path("<path:object_id>/history/compare/", view(self.compare_view),
                  name="{}_{}_compare".format(*info)),
             path("<path:object_id>/history/<int:version_id>/restore/",
-                 view(require_POST(self.restore_view)), name="{}_{}_restore".format(*info)),
+                 view(self.restore_view), name="{}_{}_restore".format(*info)),
             *super().get_urls(),
         ]
 
@@ -125,10 +125,22 @@ class Revisions(SimpleHistoryAdmin):
         return self.restore_version(request, obj, record)
 
     def restore_version(self, request, obj, record):
-        """Restore `record` as a new version, and say so; back to the form when it is done."""
+        """GET: what restoring `record` would change, to confirm. POST: restore it as a new
+        version, and say so; back to the form when it is done."""
         if not self.can_restore(request, obj):
             raise PermissionDenied
         version = f"the version of {revisions.describe(record)}"
+        if request.method != "POST":
+            changes = revisions.restoring(record)
+            parts = ", sections included" if changes.sections is not None else ""
+            return self.confirmation(request, obj, f"Restore {version}?", "Restore it", {
+                "changes": changes,
+                "consequences": [
+                    f"“{obj}” becomes as it was then{parts}; visitors see it at once.",
+                    "It is recorded as a new version: the current one stays in the history, "
+                    "so you can restore it in turn.",
+                ],
+            })
         try:
             restored = revisions.restore(record, request.user)
         except ValidationError as error:
@@ -137,6 +149,18 @@ class Revisions(SimpleHistoryAdmin):
             self.log_change(request, restored, f"Restored {version}.")
             messages.success(request, f"Restored {version} as a new version; visitors see it now.")
         return self.back_to_form(obj)
+
+    def confirmation(self, request, obj, title: str, button: str, extra: dict):
+        """A page that says what an action will change, with a button that does it."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "button": button,
+            "opts": self.opts,
+            "original": obj,
+            **extra,
+        }
+        return TemplateResponse(request, "admin/showcase/confirm.html", context)
 
     def back_to_form(self, obj):
         info = self.opts.app_label, self.opts.model_name
@@ -243,10 +267,10 @@ class PageAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
                  name="showcase_page_preview_new"),
             path("<path:object_id>/preview/", view(require_POST(self.preview_view)),
                  name="showcase_page_preview"),
-            path("<path:object_id>/unpublish/", view(require_POST(self.unpublish_view)),
+            path("links/", view(self.links_view), name="showcase_page_links"),
+            path("<path:object_id>/unpublish/", view(self.unpublish_view),
                  name="showcase_page_unpublish"),
-            path("<path:object_id>/restore-previous/",
-                 view(require_POST(self.restore_previous_view)),
+            path("<path:object_id>/restore-previous/", view(self.restore_previous_view),
                  name="showcase_page_restore_previous"),
             *super().get_urls(),
         ]
@@ -310,10 +334,31 @@ class PageAdmin(EditorTextareas, SortableAdminBase, PreviewOnSite, Revisions):
                  for model in ("section", "highlight")]
         return super().can_restore(request, obj) and request.user.has_perms(parts)
 
+    def links_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Internal links that lead to “page not found”",
+            "opts": self.opts,
+            "broken": links.broken_links(),
+        }
+        return TemplateResponse(request, "admin/showcase/links.html", context)
+
     def unpublish_view(self, request, object_id):
+        """GET: what unpublishing will change, and what links to the page. POST: unpublish."""
         page = self.get_existing(request, object_id)
         if not self.has_change_permission(request, page):
             raise PermissionDenied
+        if request.method != "POST":
+            return self.confirmation(request, page, f"Unpublish “{page}”?", "Unpublish it", {
+                "consequences": [
+                    f"Visitors will get “page not found” at {page.get_absolute_url()} at once, "
+                    "and menus leave out links to it.",
+                    "It stays here as a draft: tick “Published” and save to bring it back.",
+                ],
+                "links": links.links_to(page),
+            })
         with revisions.one_version(request.user, "Unpublished"):
             page.unpublish()
         self.log_change(request, page, "Unpublished.")

@@ -288,11 +288,21 @@ def compare(older: HistoricalChanges, newer: HistoricalChanges) -> Comparison:
     return Comparison(older, newer, field_changes(older, newer), sections)
 
 
+def restoring(record: HistoricalChanges) -> Comparison:
+    """What restoring `record` would change: from the current version to it."""
+    pk = record.instance_type._meta.pk.attname
+    current = type(record).objects.filter(**{pk: getattr(record, pk)}).first()
+    sections = None
+    if record.instance_type is Page:
+        sections = section_changes(record.id, current.history_date, record.history_date)
+    return Comparison(current, record, field_changes(current, record), sections)
+
+
 # --- Restoring and recording ---------------------------------------------------------------
 
 
 def describe(record: HistoricalChanges) -> str:
-    when = date_format(timezone.localtime(record.history_date), "j F Y, H:i:s")
+    when = date_format(timezone.localtime(record.history_date), r"Y-m-d H:i:s \U\T\C")
     who = f" by {record.history_user}" if record.history_user else ""
     return f"{when}{who}"
 

@@ -1,12 +1,15 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from staff.verification import is_verified_staff
 from tractatus_site.pagecache import cache_public_page
 
 from .bibtex import bibliography
+from .context_processors import chrome
+from .links import next_menu_change
 from .markdown import render_markdown
 from .models import Citation
 from .pages import page_context
@@ -20,7 +23,9 @@ def page(request, slug):
     if context is None:
         raise Http404("No such page")
     response = render(request, "showcase/page.html", context)
-    response.fresh_until = context.get("fresh_until")
+    # Kept no longer than its own next scheduled change, nor its menu's.
+    changes = [context.get("fresh_until"), next_menu_change(chrome()["menu"], timezone.now())]
+    response.fresh_until = min((t for t in changes if t is not None), default=None)
     return response
 
 

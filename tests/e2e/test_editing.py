@@ -189,7 +189,8 @@ def test_an_editor_previews_drags_compares_and_restores(site, editor_and_visitor
     assert change.locator("ins").text_content() == "added: it means"
     assert editor.locator("li.part", has_text="Code Can't Lie").locator(".part-moved").is_visible()
 
-    editor.get_by_role("button", name=re.compile(r"^Restore the version of")).click()
+    editor.get_by_role("link", name=re.compile(r"^Restore the version of")).click()
+    editor.get_by_role("button", name="Restore it").click()
     assert editor.locator(".messagelist").inner_text().startswith("Restored the version of")
     visitor.reload()
     assert headings(visitor) == before
@@ -233,12 +234,12 @@ def test_an_editor_schedules_a_section_and_it_appears_on_time(site, editor_and_v
     prefix = heading.get_attribute("name").removesuffix("-heading")
     go_live = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
     editor.fill(f"#id_{prefix}-go_live_at_0", go_live.strftime("%Y-%m-%d"))
-    editor.fill(f"#id_{prefix}-go_live_at_1", go_live.strftime("%H:%M:%S"))
+    editor.fill(f"#id_{prefix}-go_live_at_1", go_live.strftime("%H:%M:%S"))  # seconds too
     editor.locator("input[name=_save]").click()
     editor.wait_for_url(re.compile(r"/admin/showcase/page/$"))
     editor.goto(site.url + "/admin/showcase/section/")
     listed = editor.locator("#result_list tr", has_text="Code Can't Lie").inner_text()
-    assert "Scheduled: live from" in listed
+    assert f"Scheduled (goes live {go_live:%Y-%m-%d %H:%M} UTC)" in listed
 
     visitor.goto(site.url + "/about/")
     assert "Code Can't Lie" not in headings(visitor)

@@ -158,20 +158,23 @@ def test_restoring_brings_back_the_highlights_of_a_removed_section(staff_client,
     assert Highlight.objects.filter(section_id=validated.pk).count() == 4
 
 
-def test_unpublish_is_one_click_from_the_form_and_visitors_see_it_at_once(
-    staff_client, client, about
-):
+def test_unpublish_asks_first_then_visitors_see_it_at_once(staff_client, client, about):
     assert client.get("/about/").status_code == 200  # and so cached
     form = body(staff_client.get(f"/admin/showcase/page/{about.pk}/change/"))
-    assert f'action="/admin/showcase/page/{about.pk}/unpublish/"' in form
-    response = staff_client.post(f"/admin/showcase/page/{about.pk}/unpublish/")
+    unpublish = f"/admin/showcase/page/{about.pk}/unpublish/"
+    assert f'href="{unpublish}"' in form
+    asking = body(staff_client.get(unpublish))
+    assert "Visitors will get “page not found” at /about/ at once" in asking
+    assert "Menu item “About”" in asking
+    assert client.get("/about/").status_code == 200
+    response = staff_client.post(unpublish)
     assert response.status_code == 302
     assert client.get("/about/").status_code == 404
     assert about.history.first().history_change_reason == "Unpublished"
-    assert "Unpublish</button>" not in body(staff_client.get(response.url))
+    assert f'href="{unpublish}"' not in body(staff_client.get(response.url))
 
 
-def test_restore_previous_version_is_one_click_and_visitors_see_it_at_once(
+def test_restore_previous_version_asks_first_then_visitors_see_it_at_once(
     staff_client, client, about
 ):
     means = about.sections.get(heading="What This Means")
@@ -179,7 +182,11 @@ def test_restore_previous_version_is_one_click_and_visitors_see_it_at_once(
         {f"{prefix[means.pk]}-heading": "A heading typed by mistake"}))
     assert "A heading typed by mistake" in body(client.get("/about/"))
     form = body(staff_client.get(f"/admin/showcase/page/{about.pk}/change/"))
-    assert "Restore previous version</button>" in form
+    assert "Restore previous version…</a>" in form
+    asking = body(staff_client.get(f"/admin/showcase/page/{about.pk}/restore-previous/"))
+    assert "the current one stays in the history" in asking
+    assert "What This Means</ins>" in asking
+    assert "A heading typed by mistake" in body(client.get("/about/"))
     staff_client.post(f"/admin/showcase/page/{about.pk}/restore-previous/")
     page = body(client.get("/about/"))
     assert "What This Means" in page and "A heading typed by mistake" not in page
@@ -247,8 +254,12 @@ def test_staff_who_may_only_view_compare_but_cannot_restore_or_unpublish(django_
 def test_restoring_and_unpublishing_take_a_post(staff_client, about):
     first = about.history.first()
     restore = f"/admin/showcase/page/{about.pk}/history/{first.history_id}/restore/"
-    assert staff_client.get(restore).status_code == 405
-    assert staff_client.get(f"/admin/showcase/page/{about.pk}/unpublish/").status_code == 405
+    versions = about.history.count()
+    assert "Restore it</button>" in body(staff_client.get(restore))
+    assert "Unpublish it</button>" in body(
+        staff_client.get(f"/admin/showcase/page/{about.pk}/unpublish/"))
+    assert about.history.count() == versions
+    assert Page.objects.get(pk=about.pk).published
 
 
 def test_a_comparison_of_unknown_versions_shows_the_latest_two(staff_client, edited_about):

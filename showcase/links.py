@@ -1,0 +1,158 @@
+"""Links between editors' content and the pages they lead to: which menu items visitors see,
+what points at a page, and which internal links lead to a page visitors can't open.
+
+A link is internal when it is a path on this site (/about/) or an address under SITE_URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Concat
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+
+from .models import EvidenceItem, NavLink, Page, Section, SiteSettings
+
+HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
+
+
+def internal_path(url: str) -> str | None:
+    """The path of a link on this site, or None for another site's (or no) address."""
+    url = url.strip()
+    site = settings.SITE_URL.rstrip("/")
+    if url.startswith(site + "/") or url == site:
+        url = url[len(site):] or "/"
+    if not url.startswith("/") or url.startswith("//"):
+        return None
+    return urlsplit(url).path
+
+
+def page_slug(path: str) -> str | None:
+    """The slug of the editor page a path is answered by, or None when it is not one."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.namespace != "showcase" or match.url_name not in ("home", "page"):
+        return None
+    return match.kwargs.get("slug", "")
+
+
+def leads_nowhere(path: str, pages: dict[str, Page], now: datetime) -> bool:
+    """Whether visitors following an internal link get a 404 now."""
+    try:
+        resolve(path)
+    except Resolver404:
+        return True
+    slug = page_slug(path)
+    if slug is None:
+        return False
+    page = pages.get(slug)
+    return page is None or not (page.published and page.shows_at(now))
+
+
+# --- The menu ---------------------------------------------------------------------------------
+
+
+def read_menu() -> list[tuple[NavLink, str | None, Page | None]]:
+    """Each published menu item, with the slug and the page it leads to when it is one.
+
+    One query: a page whose path is the item's URL as typed (/about/) comes with it; any
+    other internal link to a page (an address under SITE_URL) is looked up on its own.
+    """
+    path = Case(When(slug="", then=Value("/")), output_field=CharField(),
+                default=Concat(Value("/"), "slug", Value("/"), output_field=CharField()))
+    at_url = Page.objects.annotate(path=path).filter(path=OuterRef("url"))
+    fields = ("slug", "published", "go_live_at", "expire_at")
+    links = NavLink.objects.visible().annotate(
+        **{f"page_{name}": Subquery(at_url.values(name)[:1]) for name in fields}
+    )
+    menu = []
+    for link in links:
+        path = internal_path(link.url)
+        slug = page_slug(path) if path else None
+        page = None
+        if slug is not None and link.page_slug == slug:
+            page = Page(**{name: getattr(link, f"page_{name}") for name in fields})
+        elif slug is not None:
+            page = Page.objects.filter(slug=slug).first()
+        menu.append((link, slug, page))
+    return menu
+
+
+def visible_menu(menu, now: datetime) -> list[NavLink]:
+    """The menu as visitors see it now: no item leads to a page they can't open."""
+    return [
+        link for link, slug, page in menu
+        if slug is None or (page is not None and page.published and page.shows_at(now))
+    ]
+
+
+def next_menu_change(menu, now: datetime) -> datetime | None:
+    """When an item next appears or goes because its page goes live or expires."""
+    moments = [t for _, _, page in menu if page is not None and page.published
+               for t in page.changes_after(now)]
+    return min(moments, default=None)
+
+
+# --- What links where -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    where: str  # e.g. "Menu item “About”", "Section “About — Why”"
+    url: str
+    admin_url: str
+
+
+def _admin(row) -> str:
+    opts = row._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+
+
+def every_internal_link() -> list[tuple[Link, str]]:
+    """Every internal link in editors' content, with its path."""
+    found: list[tuple[Link, str]] = []
+
+    def add(where: str, url: str, row) -> None:
+        path = internal_path(url)
+        if path is not None:
+            found.append((Link(where, url, _admin(row)), path))
+
+    for link in NavLink.objects.all():
+        add(f"Menu item “{link}”", link.url, link)
+    settings_row = SiteSettings.objects.filter(pk=1).first()
+    if settings_row:
+        if settings_row.banner_link_url:
+            add("The live banner's link", settings_row.banner_link_url, settings_row)
+        for url in HREF.findall(settings_row.footer_html):
+            add("The footer", url, settings_row)
+    for page in Page.objects.all():
+        for url in HREF.findall(page.intro_html):
+            add(f"The introduction of the page “{page}”", url, page)
+    for section in Section.objects.select_related("page"):
+        for url in HREF.findall(section.body_html):
+            add(f"Section “{section}”", url, section)
+    for item in EvidenceItem.objects.all():
+        for url in HREF.findall(item.text_html):
+            add(f"Evidence item “{item}”", url, item)
+    return found
+
+
+def links_to(page: Page) -> list[Link]:
+    """What in editors' content links to the page."""
+    return [link for link, path in every_internal_link() if page_slug(path) == page.slug]
+
+
+def broken_links(now: datetime | None = None) -> list[Link]:
+    """Internal links that lead visitors to a 404 now (a page unpublished, expired or not live
+    yet, or a path the site does not answer)."""
+    now = now or timezone.now()
+    pages = {page.slug: page for page in Page.objects.all()}
+    return [link for link, path in every_internal_link() if leads_nowhere(path, pages, now)]
