@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -51,6 +51,10 @@ class Orderable(models.Model):
         ordering = ["order", "id"]
 
 
+# A go-live this close hides a live row only briefly: saving it asks nothing.
+HIDING_GRACE = timedelta(hours=1)
+
+
 class Scheduled(models.Model):
     """Optional times a row goes live and expires.
 
@@ -94,14 +98,18 @@ class Scheduled(models.Model):
         return f"Live (until {utc_text(self.expire_at)})" if self.expire_at else "Live"
 
     def hidden_from_now(self, now: datetime) -> str:
-        """What visitors lose at once if it is saved as it stands ("" when they lose nothing).
+        """What visitors lose at once if it is saved as it stands ("" when they lose nothing
+        worth asking about).
 
-        An expiry already past, or a go-live still to come, takes a live row off the site now.
+        An expiry already past takes a live row off the site now; so does a go-live to come,
+        worth asking about when it is more than HIDING_GRACE away.
         """
         if not self.published or self.shows_at(now):
             return ""
         if self.expire_at and self.expire_at <= now:
             return "from now on: its expiry is already past"
+        if self.go_live_at - now <= HIDING_GRACE:
+            return ""
         return f"from now until {utc_text(self.go_live_at)}, when it goes live again"
 
 

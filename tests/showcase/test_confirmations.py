@@ -136,3 +136,11 @@ def test_dates_and_times_are_entered_and_shown_as_iso_and_utc(staff_client):
     about.refresh_from_db()
     assert about.updated_at.strftime("%Y-%m-%d %H:%M UTC") in staff_client.get(
         "/admin/showcase/page/").content.decode()
+
+
+def test_a_go_live_within_the_hour_saves_without_asking(staff_client):
+    about, url, data = about_form(staff_client)
+    soon = timezone.now() + timedelta(minutes=50)
+    assert staff_client.post(url, with_time(data, "go_live_at", soon)).status_code == 302
+    about.refresh_from_db()
+    assert about.status().startswith("Scheduled (goes live ")
