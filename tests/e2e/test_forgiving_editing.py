@@ -16,6 +16,7 @@ from .test_editing import editor_state  # noqa: F401  (the signed-in editor's br
 
 pytestmark = pytest.mark.e2e
 
+PAGE_STATUS = "div.form-row.field-status:not(.field-kind)"  # the page's, not its sections'
 AXE_TAGS = """() => axe.run(document, {runOnly: {type: "tag", values:
     ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})"""
 
@@ -138,7 +139,7 @@ def test_a_past_expiry_asks_first_then_the_list_says_expired(site, editor, visit
     assert "/about/" not in menu(visitor)
 
     editor.goto(form)
-    assert "Expired (since" in editor.locator("div.form-row.field-status:not(.field-kind)").inner_text()
+    assert "Expired (since" in editor.locator(PAGE_STATUS).inner_text()
     editor.fill("#id_expire_at_0", "")
     editor.fill("#id_expire_at_1", "")
     editor.locator("input[name=_save]").click()
@@ -230,7 +231,7 @@ def test_dates_are_iso_and_utc_whatever_the_browsers_locale(site, browser, edito
     typed = datetime.strptime(editor.locator("#id_go_live_at_1").input_value(), "%H:%M")
     assert abs((now.hour * 60 + now.minute) - (typed.hour * 60 + typed.minute)) <= 1
     assert not editor.locator(".timezonewarning").first.is_visible()
-    assert "Live" in editor.locator("div.form-row.field-status:not(.field-kind)").inner_text()
+    assert "Live" in editor.locator(PAGE_STATUS).inner_text()
     context.close()
 
 
