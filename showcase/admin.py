@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import links, preview, revisions
 from .forms import ConfirmHiding
+from .markdown import render_checked
 from .models import (
     Citation,
     ComparisonCell,
@@ -66,11 +67,30 @@ class Revisions(SimpleHistoryAdmin):
         request.nothing_changed = change and not (
             form.has_changed() or any(formset.has_changed() for formset in formsets)
         )
+        self.warn_what_markdown_drops(request, form, formsets)
 
-    def message_user(self, request, message, *args, **kwargs):
-        if getattr(request, "nothing_changed", False):
+    def warn_what_markdown_drops(self, request, form, formsets) -> None:
+        """After a save, name what of the saved Markdown visitors won't get."""
+        rows = [(form, getattr(self, "markdown_fields", ()))]
+        for formset, inline in zip(formsets, self.get_inline_instances(request, form.instance),
+                                   strict=False):
+            fields = getattr(inline, "markdown_fields", ())
+            rows += [(each, fields) for each in formset.forms
+                     if each not in formset.deleted_forms]
+        for row, fields in rows:
+            for name in fields:
+                if name not in row.changed_data:
+                    continue
+                removed = render_checked(getattr(row.instance, name)).removed
+                if removed:
+                    label = row.instance._meta.get_field(name).verbose_name.capitalize()
+                    messages.warning(request, f"{label} of “{row.instance}” is saved, but "
+                                     f"visitors won't see: {'; '.join(removed)}.")
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "nothing_changed", False) and level == messages.SUCCESS:
             message = "Nothing was changed, so no new version was recorded."
-        super().message_user(request, message, *args, **kwargs)
+        super().message_user(request, message, level, *args, **kwargs)
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)

@@ -17,7 +17,7 @@ from metrics.figures import Figures, Measure, figure_id, format_count, format_pe
 from metrics.models import WINDOW_CHOICES, FrameworkService
 
 from .highlighting import LANGUAGES, highlight
-from .markdown import render_markdown
+from .markdown import render_markdown, validate_length
 from .uploads import validate_captions, validate_poster, validate_video
 
 # Paths the site itself answers: no editor page may take them.
@@ -129,7 +129,7 @@ class SiteSettings(models.Model):
     badge_text = models.CharField(
         max_length=80, help_text='The hero badge, e.g. "Live on MySovereignty.digital".'
     )
-    footer_text = models.TextField(help_text="Markdown.")
+    footer_text = models.TextField(help_text="Markdown.", validators=[validate_length])
     footer_html = models.TextField(editable=False, blank=True)
     history = HistoricalRecords()
 
@@ -186,7 +186,8 @@ class Page(Scheduled):
         max_length=80, unique=True, blank=True, help_text="Empty for the home page."
     )
     meta_description = models.CharField(max_length=300)
-    intro = models.TextField("introduction", blank=True, help_text="Markdown.")
+    intro = models.TextField("introduction", blank=True, help_text="Markdown.",
+                             validators=[validate_length])
     intro_html = models.TextField(editable=False, blank=True)
     show_badge = models.BooleanField(
         "show the live badge", default=False, help_text="Shows the site's badge in the hero."
@@ -247,7 +248,7 @@ class Section(Orderable, Scheduled):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
     heading = models.CharField(max_length=160, blank=True)
     subheading = models.CharField(max_length=300, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown.")
+    body = models.TextField(blank=True, help_text="Markdown.", validators=[validate_length])
     body_html = models.TextField(editable=False, blank=True)
     secondary_heading = models.CharField(
         max_length=160, blank=True, help_text='A second heading, e.g. "Why This Matters".'
@@ -394,7 +395,8 @@ class EvidenceItem(Orderable):
         WHY = "why", "Why this matters"
 
     kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.STEP)
-    text = models.TextField(help_text="Markdown; `code` in backticks.")
+    text = models.TextField(help_text="Markdown; `code` in backticks.",
+                            validators=[validate_length])
     text_html = models.TextField(editable=False, blank=True)
     history = HistoricalRecords()
 

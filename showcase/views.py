@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +10,7 @@ from tractatus_site.pagecache import cache_public_page
 from .bibtex import bibliography
 from .context_processors import chrome
 from .links import next_menu_change
-from .markdown import render_markdown
+from .markdown import MAX_CHARS, render_checked
 from .models import Citation
 from .pages import page_context
 
@@ -31,10 +31,14 @@ def page(request, slug):
 
 @require_POST
 def markdown_preview(request):
-    """Editor Markdown as visitors would read it, for the admin's live preview (staff only:
-    tractatus_site/urls.py serves it through the admin)."""
-    html = render_markdown(request.POST.get("text", ""))
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
+    """Editor Markdown as visitors would read it, and what of it they won't, for the admin's
+    live preview (staff only: tractatus_site/urls.py serves it through the admin)."""
+    text = request.POST.get("text", "")
+    rendered = render_checked(text)
+    too_long = [f"this text is {len(text):,} characters; a field holds at most {MAX_CHARS:,}, "
+                "so it cannot be saved"] if len(text) > MAX_CHARS else []
+    return JsonResponse({"html": rendered.html, "removed": rendered.removed,
+                         "problems": too_long})
 
 
 def not_found(request, exception):

@@ -22,10 +22,15 @@ def test_it_renders_markdown_as_it_is_rendered_on_save(staff_client):
     text = "Some *emphasis* <script>alert(1)</script> [x](javascript:alert(1))"
     response = staff_client.post(URL, {"text": text})
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert response.content.decode() == render_markdown(text)
-    assert "<em>emphasis</em>" in response.content.decode()
-    assert "<script" not in response.content.decode()
+    assert response["Content-Type"] == "application/json"
+    html = response.json()["html"]
+    assert html == render_markdown(text)
+    assert "<em>emphasis</em>" in html
+    assert "<script" not in html
+    assert response.json()["removed"] == [
+        "the javascript: address of the link “x” (its words are kept)",
+        "a <script> element and everything in it",
+    ]
     assert "no-store" in response["Cache-Control"]
 
 

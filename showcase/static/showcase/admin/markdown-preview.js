@@ -1,7 +1,8 @@
-/* Beside each Markdown field, its preview as visitors will read it, updated as the editor types.
-   The server renders it with the pipeline that renders it on save (Markdown, then nh3 keeps a
-   harmless subset), so the HTML set here is already sanitised. Without this script the field
-   is a plain textarea. */
+/* Beside each Markdown field, its preview as visitors will read it, updated as the editor types,
+   with what a save would drop (raw HTML, scripts, javascript: links) named under it. The server
+   renders it with the pipeline that renders it on save (Markdown, then nh3 keeps a harmless
+   subset), so the HTML set here is already sanitised. Without this script the field is a plain
+   textarea. */
 (function () {
   "use strict";
 
@@ -20,7 +21,10 @@
     title.textContent = "Preview";
     const rendered = document.createElement("div");
     rendered.className = "markdown-preview-body";
-    panel.append(title, rendered);
+    const removed = document.createElement("div");
+    removed.className = "markdown-removed";
+    removed.setAttribute("role", "status");
+    panel.append(title, rendered, removed);
     field.before(editor);
     editor.append(field, panel);
 
@@ -38,10 +42,29 @@
           signal: pending.signal,
         });
         if (!response.ok) throw new Error(String(response.status));
-        rendered.innerHTML = await response.text();
+        const result = await response.json();
+        rendered.innerHTML = result.html;
+        warn(result.problems, result.removed);
       } catch (error) {
         if (error.name !== "AbortError") rendered.textContent = "The preview is unavailable.";
       }
+    }
+    function list(heading, lines) {
+      const intro = document.createElement("p");
+      intro.textContent = heading;
+      const items = document.createElement("ul");
+      for (const line of lines) {
+        const item = document.createElement("li");
+        item.textContent = line;
+        items.append(item);
+      }
+      return [intro, items];
+    }
+    function warn(problems, dropped) {
+      const parts = [];
+      if (problems.length) parts.push(...list("It can't be saved:", problems));
+      if (dropped.length) parts.push(...list("Visitors won't see:", dropped));
+      removed.replaceChildren(...parts);
     }
     field.addEventListener("input", () => {
       clearTimeout(timer);
