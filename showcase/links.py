@@ -17,6 +17,7 @@ from django.db.models.functions import Concat
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from .markdown import render_markdown
 from .models import EvidenceItem, NavLink, Page, Section, SiteSettings
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
@@ -143,6 +144,34 @@ def every_internal_link() -> list[tuple[Link, str]]:
         for url in HREF.findall(item.text_html):
             add(f"Evidence item “{item}”", url, item)
     return found
+
+
+def markdown_rows() -> list[tuple[str, str]]:
+    """Every Markdown text of editors' content, with where it is."""
+    rows = []
+    settings_row = SiteSettings.objects.filter(pk=1).first()
+    if settings_row:
+        rows.append(("The footer", settings_row.footer_text))
+    rows += [(f"The introduction of the page “{page}”", page.intro) for page in Page.objects.all()]
+    rows += [(f"Section “{section}”", section.body)
+             for section in Section.objects.select_related("page")]
+    rows += [(f"Evidence item “{item}”", item.text) for item in EvidenceItem.objects.all()]
+    return rows
+
+
+def refresh_images(image_id: int) -> None:
+    """Render again the Markdown that shows an image, now that the image has changed.
+
+    The HTML is stored beside the Markdown; this is not an editor's change of those rows, so
+    no version is recorded (the content version is replaced by the image's own save).
+    """
+    tag = f"[[image:{image_id}]]"
+    for model, source, target in ((SiteSettings, "footer_text", "footer_html"),
+                                  (Page, "intro", "intro_html"), (Section, "body", "body_html"),
+                                  (EvidenceItem, "text", "text_html")):
+        for pk, text in model.objects.filter(**{f"{source}__contains": tag}).values_list(
+                "pk", source):
+            model.objects.filter(pk=pk).update(**{target: render_markdown(text)})
 
 
 def links_to(page: Page) -> list[Link]:

@@ -2,7 +2,8 @@
 it drops is named, so an editor is told rather than left to notice.
 
 Kept: paragraphs, emphasis, lists, quotes, code, links (http, https, mailto and paths), tables,
-and headings from h2 down (a `# Heading` becomes an h2: the page's own title is its only h1).
+headings from h2 down (a `# Heading` becomes an h2: the page's own title is its only h1), and
+images from the library, each as `[[image:N]]` on a line of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import nh3
 from django.core.exceptions import ValidationError
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from images.rendering import place_images
 
 # The longest Markdown text a field takes: about 15,000 words, far past any section's need,
 # well inside what one request and one render handle quickly.
@@ -150,7 +153,9 @@ def render_checked(text: str) -> Rendered:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return Rendered(clean, removed + inventory.lines())
+    # Images come from the library, built by our own template, never from the editor's HTML.
+    clean, unplaced = place_images(clean)
+    return Rendered(clean, removed + inventory.lines() + unplaced)
 
 
 def validate_length(text: str) -> None:

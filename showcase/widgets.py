@@ -32,6 +32,7 @@ class MarkdownTextarea(Textarea):
 
     def __init__(self, attrs=None):
         super().__init__({"data-markdown-preview": reverse_lazy("markdown-preview"),
+                          "data-image-chooser": reverse_lazy("admin:images_image_choose"),
                           **(attrs or {})})
 
 

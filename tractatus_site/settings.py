@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "transparency",
+    "images",
     "tractatus_site",
 ]
 
@@ -234,9 +235,11 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Editors' uploads (the video section). In production the reverse proxy serves MEDIA_URL.
+# Editors' uploads (the image library, the video section), served by the site itself at
+# MEDIA_URL with its security headers (or by the reverse proxy, README "Media"). Several nodes
+# share one MEDIA_ROOT (a shared volume), or STORAGES["default"] names S3-compatible storage.
 MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Uploads above this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

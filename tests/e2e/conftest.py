@@ -44,6 +44,7 @@ class Site:
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
             "CACHE_URL": f"filecache://{workdir / 'cache'}",
+            "MEDIA_ROOT": str(workdir / "media"),
             # Plain HTTP on loopback: the admin's cookies must travel without TLS here.
             "SESSION_COOKIE_SECURE": "0",
             "CSRF_COOKIE_SECURE": "0",

@@ -20,6 +20,7 @@ SITE_CONTENT = ["sitesettings", "navlink", "page", "section", "highlight", "vide
                 "comparisoncell", "citation"]
 # Sign-in lockouts (axes) are for superusers alone: test_throttling.py.
 ACCOUNTS = {"staff.view_securityevent"}
+IMAGES = {f"images.{action}_image" for action in EDITING}
 
 
 def permissions(group_name: str) -> set[str]:
@@ -32,7 +33,7 @@ def test_migrate_creates_the_editors_with_exactly_the_sites_copy():
     expected |= {f"measures.{action}_outboundlink" for action in EDITING}
     expected |= {"measures.view_dailycount", "reports.view_monthlyreport",
                  "reports.change_monthlyreport", "metrics.view_frameworkservice",
-                 "metrics.change_frameworkservice"} | ACCOUNTS
+                 "metrics.change_frameworkservice"} | ACCOUNTS | IMAGES
     assert permissions("Editors") == expected
 
 

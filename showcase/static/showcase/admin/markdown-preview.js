@@ -27,6 +27,7 @@
     panel.append(title, rendered, removed);
     field.before(editor);
     editor.append(field, panel);
+    if (field.dataset.imageChooser) editor.after(chooser(field));
 
     const token = field.form.querySelector("input[name=csrfmiddlewaretoken]").value;
     let timer;
@@ -71,6 +72,51 @@
       timer = setTimeout(refresh, 300);
     });
     refresh();
+  }
+
+  // "Insert an image": the library's images as buttons; a choice puts its tag on a line of its
+  // own where the cursor is, and the preview shows it.
+  function chooser(field) {
+    const details = document.createElement("details");
+    details.className = "image-chooser";
+    const summary = document.createElement("summary");
+    summary.textContent = "Insert an image from the library";
+    const choices = document.createElement("ul");
+    choices.className = "image-choices";
+    details.append(summary, choices);
+    details.addEventListener("toggle", async () => {
+      if (!details.open || choices.childElementCount) return;
+      const response = await fetch(field.dataset.imageChooser);
+      const { images } = await response.json();
+      if (!images.length) {
+        const none = document.createElement("li");
+        none.textContent = "The library has no images yet: add one under Images.";
+        choices.append(none);
+      }
+      for (const image of images) {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "image-choice";
+        const thumbnail = document.createElement("img");
+        thumbnail.src = image.thumbnail;
+        thumbnail.alt = "";
+        const label = document.createElement("span");
+        label.textContent = `${image.label} ${image.tag}`;
+        button.append(thumbnail, label);
+        button.addEventListener("click", () => {
+          const at = field.selectionStart;
+          const tag = `\n\n${image.tag}\n\n`;
+          field.setRangeText(tag, at, field.selectionEnd, "end");
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+          field.focus();
+          details.open = false;
+        });
+        item.append(button);
+        choices.append(item);
+      }
+    });
+    return details;
   }
 
   function attachWithin(root) {
