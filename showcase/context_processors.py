@@ -22,4 +22,5 @@ def chrome() -> dict:
 
 def site_chrome(request) -> dict:
     found = chrome()
+    request.menu = found["menu"]  # for the view: its page is kept only while the menu holds
     return {"site": found["site"], "nav_links": visible_menu(found["menu"], timezone.now())}

@@ -8,7 +8,6 @@ from staff.verification import is_verified_staff
 from tractatus_site.pagecache import cache_public_page
 
 from .bibtex import bibliography
-from .context_processors import chrome
 from .links import next_menu_change
 from .markdown import MAX_CHARS, render_checked
 from .models import Citation
@@ -24,7 +23,7 @@ def page(request, slug):
         raise Http404("No such page")
     response = render(request, "showcase/page.html", context)
     # Kept no longer than its own next scheduled change, nor its menu's.
-    changes = [context.get("fresh_until"), next_menu_change(chrome()["menu"], timezone.now())]
+    changes = [context.get("fresh_until"), next_menu_change(request.menu, timezone.now())]
     response.fresh_until = min((t for t in changes if t is not None), default=None)
     return response
 

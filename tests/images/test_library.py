@@ -118,8 +118,10 @@ def test_size_limits_hold(staff_client, monkeypatch):
 
 
 @pytest.fixture
-def image(staff_client) -> Image:
-    upload(staff_client, photo(), alt_text="A blue square", caption="Blue.", credit="Photo: Us")
+def image(staff_client, django_capture_on_commit_callbacks) -> Image:
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as in production
+        upload(staff_client, photo(), alt_text="A blue square", caption="Blue.",
+               credit="Photo: Us")
     return Image.objects.get()
 
 
@@ -147,14 +149,17 @@ def test_a_tag_that_cannot_be_placed_is_named(image):
 
 
 def test_pages_show_an_image_as_it_is_now_and_its_files_are_served_with_our_headers(
-    staff_client, client, image
+    staff_client, client, image, django_capture_on_commit_callbacks
 ):
     section = Section.objects.filter(page__slug="about").first()
     section.body = f"Look:\n\n{image.tag}"
-    section.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        section.save()
     assert 'alt="A blue square"' in client.get("/about/").content.decode()
     url = f"/admin/images/image/{image.pk}/change/"
-    changed = staff_client.post(url, {"alt_text": "A square, blue", "caption": "", "credit": ""})
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as in production
+        changed = staff_client.post(url, {"alt_text": "A square, blue", "caption": "",
+                                          "credit": ""})
     assert changed.status_code == 302, changed.content.decode()[-3000:]
     page = client.get("/about/").content.decode()
     assert 'alt="A square, blue"' in page
