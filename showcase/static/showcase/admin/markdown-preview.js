@@ -23,7 +23,7 @@
     rendered.className = "markdown-preview-body";
     const removed = document.createElement("div");
     removed.className = "markdown-removed";
-    removed.setAttribute("role", "status");
+    removed.setAttribute("aria-live", "polite");
     panel.append(title, rendered, removed);
     field.before(editor);
     editor.append(field, panel);
