@@ -83,7 +83,7 @@
       function (block) { return block.getAttribute("data-sha256") !== sha256; }
     );
     if (!blocks.length) return;
-    fetch(window.location.pathname, { credentials: "same-origin" })
+    fetch(window.location.pathname, { credentials: "same-origin", cache: "no-cache" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (!html) return;
@@ -113,7 +113,13 @@
 
   function poll() {
     lastFetch = Date.now();
-    fetch(ENDPOINT, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // "no-cache": revalidate with the ETag every time (a 304 when nothing changed), so the
+    // browser's copy, fresh for max-age, never hides a snapshot the site already holds.
+    fetch(ENDPOINT, {
+      credentials: "same-origin",
+      cache: "no-cache",
+      headers: { Accept: "application/json" }
+    })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) { if (data) apply(data); })
       .catch(function () {})
