@@ -16,17 +16,17 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from . import entries as entry_formats
-from .merkle import TILE_WIDTH, TileBuilder, Tree, leaf_hash
+from .merkle import HASH_SIZE, TILE_WIDTH, TileBuilder, Tree, leaf_hash
 from .models import Checkpoint, LogEntry, LogHead, Tile
 from .notes import Signer, verify_note
 
@@ -125,6 +125,26 @@ def tree(size: int | None = None) -> Tree:
     return Tree(size, read_tile)
 
 
+def tree_for(size: int, compute: Callable[[Tree], object]) -> Tree:
+    """A tree whose tiles for `compute` are read in one query, not one query a tile.
+
+    Which tiles a root or proof reads depends only on the sizes and indexes, never on the
+    hashes, so a first run over blank tiles finds them all.
+    """
+    wanted: set[tuple[int, int]] = set()
+
+    def blank(level: int, index: int) -> bytes:
+        wanted.add((level, index))
+        return bytes(TILE_WIDTH * HASH_SIZE)
+
+    compute(Tree(size, blank))
+    query = Q(pk__in=[])
+    for level, index in wanted:
+        query |= Q(level=level, index=index)
+    tiles = {(t.level, t.index): bytes(t.hashes) for t in Tile.objects.filter(query)}
+    return Tree(size, lambda level, index: tiles.get((level, index), b""))
+
+
 def log_size() -> int:
     return LogHead.objects.values_list("size", flat=True).first() or 0
 
@@ -176,8 +196,14 @@ def latest_checkpoint() -> Checkpoint | None:
     key = signer()
     if key is None:
         return None
-    latest = Checkpoint.objects.filter(origin=key.name).order_by("-size").first()
-    if latest is not None and latest.size >= log_size():
+    head = LogHead.objects.filter(pk=1).values("size")
+    latest = (
+        Checkpoint.objects.filter(origin=key.name)
+        .annotate(head_size=Subquery(head))
+        .order_by("-size")
+        .first()
+    )
+    if latest is not None and latest.size >= (latest.head_size or 0):
         # A restored database would serve an older head: the copy on disk says so cheaply.
         on_disk = published_size(origin_directory(key.name) / "latest")
         if on_disk is not None and on_disk > latest.size:
