@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from metrics.api import live_data
 from metrics.models import FrameworkService
+from tractatus_site import csvfile
 from tractatus_site.pagecache import cache_public_page
 from transparency.integrity import entry_matches_row
 
@@ -98,13 +98,6 @@ def events_json(request: HttpRequest) -> JsonResponse:
     )
 
 
-class Echo:
-    """A file-like object whose write() hands back the line, for csv.writer to stream."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 @require_safe
 @live_data
 def events_csv(request: HttpRequest) -> HttpResponse:
@@ -112,13 +105,9 @@ def events_csv(request: HttpRequest) -> HttpResponse:
     filters = events.EventFilters(request.GET)
     if not filters.is_valid():
         return bad_filters(filters)
-    writer = csv.writer(Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in events.rows(filters.cleaned_data)),
-        content_type="text/csv; charset=utf-8",
+    return csvfile.attachment(
+        events.rows(filters.cleaned_data), "audit-events.csv", stream=True
     )
-    response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
-    return response
 
 
 @require_safe

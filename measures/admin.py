@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -13,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from tractatus_site import csvfile
 from tractatus_site.admin import ReadOnlyAdmin
 
 from .models import DailyCount, OutboundLink
@@ -71,8 +70,4 @@ class MeasuresAdmin(ReadOnlyAdmin):
     def csv_view(self, request: HttpRequest) -> HttpResponse:
         """The same 30 days as CSV, one row per day and a total row."""
         period = self._period(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        filename = f"measures-{period.start}-to-{period.end}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        csv.writer(response).writerows(csv_rows(period))
-        return response
+        return csvfile.attachment(csv_rows(period), f"measures-{period.start}-to-{period.end}.csv")

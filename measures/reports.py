@@ -245,7 +245,7 @@ CSV_COLUMNS = (
 )
 
 
-def csv_rows(period: Period) -> Iterator[list[str]]:
+def csv_rows(period: Period) -> Iterator[list]:
     """The CSV download: a header, one row per day (oldest first), then the period's total."""
     yield ["date", *CSV_COLUMNS]
     for day, tally in period.days:
@@ -253,7 +253,7 @@ def csv_rows(period: Period) -> Iterator[list[str]]:
     yield ["total", *_csv_values(period.total)]
 
 
-def _csv_values(tally: Tally) -> list[str]:
+def _csv_values(tally: Tally) -> list:
     values = (getattr(tally, column) for column in CSV_COLUMNS)
     # Rates as fractions, seconds to the tenth; no data is an empty cell, never a zero.
-    return ["" if v is None else str(round(v, 4) if isinstance(v, float) else v) for v in values]
+    return ["" if v is None else round(v, 4) if isinstance(v, float) else v for v in values]

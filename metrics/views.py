@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+
+from tractatus_site import csvfile
 
 from .api import live_data
 from .dashboard import daily_rows, live_update, window_rows
@@ -30,13 +31,8 @@ def csv_download(
         return HttpResponse(
             "No snapshot has been accepted yet.\n", status=404, content_type="text/plain"
         )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = figures.generated_at.strftime("%Y%m%dT%H%MZ")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows(figures))
-    return response
+    return csvfile.attachment([header, *rows(figures)], f"{name}-{stamp}.csv")
 
 
 @require_safe
