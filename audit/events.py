@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from metrics.feed import TENANT
 from metrics.models import AuditEvent
 from transparency import entries
+from tractatus_site.parameters import ParameterForm, day_field
 
 PER_PAGE = 50
 CURSOR_SALT = "audit.events.cursor"
@@ -26,7 +27,7 @@ COLUMNS = (
 )
 
 
-class EventFilters(forms.Form):
+class EventFilters(ParameterForm):
     """The viewer's filters, as a query string: ?service=&decision=&rule=&tenant=&since=&until=."""
 
     service = forms.SlugField(required=False, max_length=64, label="Service")
@@ -44,14 +45,8 @@ class EventFilters(forms.Form):
         label="Tenant pseudonym",
         error_messages={"invalid": "a tenant pseudonym is t_ followed by 16 hex digits"},
     )
-    since = forms.DateField(
-        required=False, input_formats=["%Y-%m-%d"], label="From (UTC day)",
-        error_messages={"invalid": "a date is YYYY-MM-DD"},
-    )
-    until = forms.DateField(
-        required=False, input_formats=["%Y-%m-%d"], label="To (UTC day)",
-        error_messages={"invalid": "a date is YYYY-MM-DD"},
-    )
+    since = day_field("From (UTC day)")
+    until = day_field("To (UTC day)")
     cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -73,11 +68,6 @@ class EventFilters(forms.Form):
         if since and until and until < since:
             self.add_error("until", "the end of the range is before its start")
         return cleaned
-
-    def problem(self) -> str:
-        """The first error as one short line ("decision: must be …"), for an API's 400."""
-        name, errors = next(iter(self.errors.items()))
-        return f"{name}: {errors[0]}" if name != "__all__" else errors[0]
 
     def query(self, **changes) -> dict[str, str]:
         """The filters as they came, without empty ones, with `changes` applied."""

@@ -6,17 +6,35 @@ JSON log use it, so neither can leak a source URL, a host name or an error's det
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
+from django import forms
 from django.core.paginator import Page, Paginator
-from django.http import Http404
 from django.urls import reverse
 
 from metrics.models import ChainCheck, IngestRun
+from tractatus_site.parameters import FIRST_DAY, InvalidParameter, ParameterForm
 
 PER_PAGE = 50
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MAX_PAGE = 10**6
+
+
+class LogQuery(ParameterForm):
+    """The ingest log's query string: ?month=YYYY-MM&page=N."""
+
+    month = forms.RegexField(
+        required=False,
+        regex=r"^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])\Z",
+        error_messages={"invalid": f"a month is YYYY-MM, from {FIRST_DAY:%Y-%m} to 9999-12"},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages={
+            "invalid": "a page is a whole number",
+            "min_value": "pages start at 1",
+            "max_value": f"a page is at most {MAX_PAGE}",
+        },
+    )
 
 
 def entry(run: IngestRun) -> dict:
@@ -42,21 +60,23 @@ def entry(run: IngestRun) -> dict:
 
 
 def runs(month: str | None):
-    """Ingest runs newest first, for one month (YYYY-MM) or all; a bad month is a 404."""
+    """Ingest runs newest first, for one month (a valid YYYY-MM) or all."""
     queryset = IngestRun.objects.select_related("snapshot").order_by("-started_at", "-pk")
     if month:
-        match = MONTH.match(month)
-        if not match:
-            raise Http404("month must be YYYY-MM")
-        first = date(int(match[1]), int(match[2]), 1)
-        queryset = queryset.filter(started_at__year=first.year, started_at__month=first.month)
+        year, number = map(int, month.split("-"))
+        queryset = queryset.filter(started_at__year=year, started_at__month=number)
     return queryset.defer("error", "source_url", "snapshot__raw")
 
 
-def page_of(request) -> tuple[str | None, Page]:
-    month = request.GET.get("month") or None
+def page_of(query) -> tuple[str | None, Page]:
+    """The month asked for and its page of runs; InvalidParameter for a page past the last."""
+    checked = LogQuery(query).checked()
+    month = checked["month"] or None
     paginator = Paginator(runs(month), PER_PAGE)
-    return month, paginator.get_page(request.GET.get("page"))
+    number = checked["page"] or 1
+    if number > paginator.num_pages:
+        raise InvalidParameter(f"page: there are {paginator.num_pages} pages")
+    return month, paginator.page(number)
 
 
 def last_chain_check() -> ChainCheck | None:

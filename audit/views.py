@@ -6,18 +6,18 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from metrics.api import live_data
 from metrics.models import FrameworkService
 from tractatus_site import csvfile
+from tractatus_site.methods import safe_only
 from tractatus_site.pagecache import cache_public_page
 from transparency.integrity import entry_matches_row
 
 from . import events, ingest_log
 
 
-@require_safe
+@safe_only
 @cache_public_page(query=events.EventFilters)
 def index(request: HttpRequest) -> HttpResponse:
     """/audit/: the framework's decisions, newest first, filtered and paged by cursor."""
@@ -39,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/index.html", context)
 
 
-@require_safe
+@safe_only
 @cache_public_page
 def event(request: HttpRequest, event_id: str) -> HttpResponse:
     """One decision, the snapshot whose bytes carried it, and how to check those bytes."""
@@ -67,10 +67,10 @@ def event_json(request: HttpRequest, event_id: str) -> JsonResponse:
     return JsonResponse(events.public(found), json_dumps_params={"ensure_ascii": False})
 
 
-@require_safe
+@safe_only
 def feed_log(request: HttpRequest) -> HttpResponse:
     """/audit/feed/: every attempt to read the feed, and the last check of the hash chain."""
-    month, page = ingest_log.page_of(request)
+    month, page = ingest_log.page_of(request.GET)
     context = {
         "month": month,
         "page_obj": page,
@@ -84,7 +84,7 @@ def bad_filters(filters: events.EventFilters) -> JsonResponse:
     return JsonResponse({"error": filters.problem()}, status=400)
 
 
-@require_safe
+@safe_only
 @live_data
 def events_json(request: HttpRequest) -> JsonResponse:
     """The decisions as JSON, 50 a page: {"events": [...], "next": cursor or null}."""
@@ -98,7 +98,7 @@ def events_json(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_safe
+@safe_only
 @live_data
 def events_csv(request: HttpRequest) -> HttpResponse:
     """Every matching decision as CSV, streamed, however many there are."""
@@ -110,11 +110,11 @@ def events_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@safe_only
 @live_data
 def log_json(request: HttpRequest) -> JsonResponse:
     """The ingest log as JSON, 50 a page, with the last check of the hash chain."""
-    month, page = ingest_log.page_of(request)
+    month, page = ingest_log.page_of(request.GET)
     return JsonResponse(
         {
             "page": page.number,

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import condition
 
+from tractatus_site.methods import safe_only
 from tractatus_site.pagecache import cache_public_page
 from transparency.log import signer
 
@@ -102,7 +103,7 @@ def latest_modified(request: HttpRequest):
     return latest_figures().ingested_at
 
 
-@require_safe
+@safe_only
 @live_data
 @condition(etag_func=latest_etag, last_modified_func=latest_modified)
 def latest(request: HttpRequest) -> JsonResponse:
@@ -154,7 +155,7 @@ def snapshot_modified(request: HttpRequest, sha256: str):
     return snapshot_field(sha256, "ingested_at")
 
 
-@require_safe
+@safe_only
 @open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
 @condition(etag_func=snapshot_etag, last_modified_func=snapshot_modified)
@@ -166,7 +167,7 @@ def snapshot_raw(request: HttpRequest, sha256: str) -> HttpResponse:
     return HttpResponse(bytes(raw), content_type="application/json")
 
 
-@require_safe
+@safe_only
 @open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
 @condition(etag_func=snapshot_etag, last_modified_func=snapshot_modified)
@@ -189,7 +190,7 @@ def contract_etag(request: HttpRequest, path, content_type: str) -> str:
     return contract_file(path)[1]
 
 
-@require_safe
+@safe_only
 @open_to_all
 @cached_publicly(ONE_DAY)
 @condition(etag_func=contract_etag)
@@ -198,7 +199,7 @@ def contract(request: HttpRequest, path, content_type: str) -> HttpResponse:
     return HttpResponse(contract_file(path)[0], content_type=content_type)
 
 
-@require_safe
+@safe_only
 @cache_public_page
 def reference(request: HttpRequest) -> HttpResponse:
     """/api/: every public endpoint, with a curl line that works against this site."""

@@ -6,16 +6,16 @@ from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
 from tractatus_site import csvfile
+from tractatus_site.methods import safe_only
 
 from .api import live_data
 from .dashboard import daily_rows, live_update, window_rows
 from .figures import Figures, latest_figures
 
 
-@require_safe
+@safe_only
 @live_data
 def figures_json(request: HttpRequest) -> JsonResponse:
     """The state line and every live figure, for static/js/live.js to swap into an open page."""
@@ -35,14 +35,14 @@ def csv_download(
     return csvfile.attachment([header, *rows(figures)], f"{name}-{stamp}.csv")
 
 
-@require_safe
+@safe_only
 @live_data
 def daily_csv(request: HttpRequest) -> HttpResponse:
     """The latest snapshot's daily series: service key, date, operations, blocked."""
     return csv_download("daily", ("service", "date", "operations", "blocked"), daily_rows)
 
 
-@require_safe
+@safe_only
 @live_data
 def windows_csv(request: HttpRequest) -> HttpResponse:
     """The latest snapshot's 24 h, 7 day and 30 day windows of each service."""

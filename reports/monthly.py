@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 
 from metrics.charts import bar_chart
 from metrics.models import FrameworkService, ServiceDay, Snapshot
+from tractatus_site.parameters import FIRST_DAY, LAST_DAY, InvalidParameter
 
 
 @dataclass
@@ -36,6 +37,15 @@ class MonthFigures:
 
     def as_json(self) -> dict:
         return asdict(self)
+
+
+def report_month(year: int, month: int) -> date:
+    """The first day of the month a report's address names; InvalidParameter out of range."""
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise InvalidParameter(f"the year is from {FIRST_DAY.year} to {LAST_DAY.year}")
+    if not 1 <= month <= 12:
+        raise InvalidParameter("the month is from 1 to 12")
+    return date(year, month, 1)
 
 
 def month_bounds(month: date) -> tuple[date, date]:

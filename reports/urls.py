@@ -1,11 +1,13 @@
 from django.urls import path
 
+from tractatus_site.methods import safe_only
+
 from . import feeds, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("feed.xml", feeds.ReportsFeed(), name="feed"),
+    path("feed.xml", safe_only(feeds.ReportsFeed()), name="feed"),
     path("<int:year>/<int:month>/", views.detail, name="detail"),
 ]

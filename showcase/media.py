@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.utils._os import safe_join
-from django.views.decorators.http import require_safe
+
+from tractatus_site.methods import safe_only
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 mimetypes.add_type("text/vtt", ".vtt")
@@ -49,7 +50,7 @@ def read_span(path: Path, first: int, last: int, chunk: int = 64 * 1024):
             yield data
 
 
-@require_safe
+@safe_only
 def serve(request, path: str):
     try:
         file_path = Path(safe_join(settings.MEDIA_ROOT, path))

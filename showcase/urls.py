@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from reports.sitemaps import ReportSitemap
+from tractatus_site.methods import safe_only
 
 from . import media, views
 from .sitemaps import PageSitemap
@@ -11,7 +12,7 @@ app_name = "showcase"
 urlpatterns = [
     path(
         "sitemap.xml",
-        sitemap,
+        safe_only(sitemap),
         {"sitemaps": {"pages": PageSitemap, "reports": ReportSitemap}},
         name="sitemap",
     ),

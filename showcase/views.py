@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from staff.verification import is_verified_staff
+from tractatus_site.methods import safe_only
 from tractatus_site.pagecache import cache_public_page
+from tractatus_site.parameters import is_api
 
 from .bibtex import bibliography
 from .links import next_menu_change
@@ -14,6 +16,7 @@ from .models import Citation
 from .pages import page_context
 
 
+@safe_only
 @cache_public_page
 def page(request, slug):
     """Any editor page; staff add ?preview=1 to see drafts."""
@@ -41,21 +44,26 @@ def markdown_preview(request):
 
 
 def not_found(request, exception):
-    """The site's 404, in its own chrome; it says what was not found, nothing more."""
+    """The site's 404, in its own chrome (JSON on the API); it says nothing more."""
+    if is_api(request):
+        return JsonResponse({"error": "not found"}, status=404)
     return render(request, "404.html", status=404)
 
 
+@safe_only
 def robots(request):
     sitemap_url = request.build_absolute_uri(reverse("showcase:sitemap"))
     body = f"User-agent: *\nDisallow: /admin/\nDisallow: /out/\nSitemap: {sitemap_url}\n"
     return HttpResponse(body, content_type="text/plain")
 
 
+@safe_only
 def citations_bib(request):
     """All published citations as one BibTeX file (empty, and valid, when there are none)."""
     return _bibtex(Citation.objects.visible(), "tractatus-citations.bib")
 
 
+@safe_only
 def citation_bib(request, key):
     return _bibtex([get_object_or_404(Citation.objects.visible(), key=key)], f"{key}.bib")
 

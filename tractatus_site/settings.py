@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "tractatus_site.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A wrong method is a 405 with Allow, answered before the CSRF check (methods.py).
+    "tractatus_site.methods.MethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -6,6 +6,7 @@ from showcase.views import markdown_preview
 
 from . import views
 
+handler400 = "tractatus_site.views.bad_request"
 handler404 = "showcase.views.not_found"
 handler500 = "tractatus_site.views.server_error"
 

@@ -7,10 +7,13 @@ import uuid
 from django.core.cache import cache
 from django.core.cache.backends.dummy import DummyCache
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+
+from .methods import safe_only
+from .parameters import InvalidParameter, is_api
 
 from transparency.health import log_health
 
@@ -28,7 +31,7 @@ def cache_state() -> str:
 
 
 @never_cache
-@require_safe
+@safe_only
 def healthz(request):
     """200 while the database answers (503 when it does not), saying how the cache and log are.
 
@@ -46,9 +49,19 @@ def healthz(request):
     return HttpResponse("".join(f"{line}\n" for line in lines), content_type="text/plain")
 
 
+def bad_request(request, exception):
+    """The site's 400: the parameter's short reason, as JSON on the API, else a page."""
+    reason = exception.reason if isinstance(exception, InvalidParameter) else "bad request"
+    if is_api(request):
+        return JsonResponse({"error": reason}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
 def server_error(request):
-    """A 500 page that needs no database and names nothing about the failure.
+    """A 500 page that needs no database and names nothing about the failure (JSON on the API).
 
     Rendered without the request, so no context processor (the chrome reads the database) runs.
     """
+    if is_api(request):
+        return JsonResponse({"error": "server error"}, status=500)
     return HttpResponseServerError(render_to_string("500.html"))

@@ -83,7 +83,7 @@ def test_newest_first_fifty_a_page_and_filtered_by_month(client):
     days = [e["time"][:10] for e in october["entries"]]
     assert days == [f"2026-10-{day:02}" for day in range(31, 0, -1)]
     assert "2026-11-01" not in client.get("/audit/feed/?month=2026-10").content.decode()
-    assert client.get("/audit/feed/?month=2026-13").status_code == 404
+    assert client.get("/audit/feed/?month=2026-13").status_code == 400
 
 
 def test_the_chain_state_is_shown_from_the_last_check(client):
