@@ -9,13 +9,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
 
+from tractatus_site.methods import allow, safe_only
+
+from . import visitors
 from .beacon import BeaconRefused, parse_report, read_body, site_paths
 from .counters import record_click, record_report
 from .models import OutboundLink
 
 logger = logging.getLogger(__name__)
+# Per client address (behind a trusted proxy, the one it saw): beacon.js sends about two
+# reports a page, so this is a page every second for a minute, more than a busy office shares.
+BEACON_RATE = "120/m"
 
 
 def opted_out(request: HttpRequest) -> bool:
@@ -27,15 +33,23 @@ def opted_out(request: HttpRequest) -> bool:
 # application/json without a CORS preflight, which this site never grants.
 @csrf_exempt
 @never_cache
-@require_POST
+@allow("POST")
+@ratelimit(key="ip", rate=BEACON_RATE, block=False)
 def beacon(request: HttpRequest) -> HttpResponse:
-    """Count one report of static/js/beacon.js: 204, or a short JSON error and nothing stored."""
+    """Count one report of static/js/beacon.js: 204, or a short JSON error and nothing stored.
+
+    A report past the visitor's allowance answers 204 too, uncounted (measures/visitors.py).
+    """
     if opted_out(request):
         return HttpResponse(status=204)
+    if request.limited:
+        return JsonResponse({"error": "too many reports from this address, try later"}, status=429)
     if request.content_type != "application/json":
         return JsonResponse({"error": "expected application/json"}, status=415)
     try:
-        record_report(parse_report(read_body(request), site_paths()))
+        report = visitors.admitted(request, parse_report(read_body(request), site_paths()))
+        if report is not None:
+            record_report(report)
     except BeaconRefused as refused:
         return JsonResponse({"error": refused.reason}, status=refused.status)
     except DatabaseError:
@@ -46,11 +60,11 @@ def beacon(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_safe
+@safe_only
 def out(request: HttpRequest, slug: str) -> HttpResponse:
     """302 to an editor-defined destination, counting the click; never one taken from the URL."""
     link = get_object_or_404(OutboundLink, slug=slug, published=True)
     # HEAD is what link checkers and previews send: only a GET is someone following the link.
-    if request.method == "GET" and not opted_out(request):
+    if request.method == "GET" and not opted_out(request) and visitors.may_count(request, slug):
         record_click(link)
     return HttpResponseRedirect(link.destination)

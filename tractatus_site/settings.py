@@ -277,5 +277,11 @@ AXES_CLIENT_IP_CALLABLE = "staff.signin.client_address"
 # way in (docs/deploy.md): otherwise anyone could send the header and pick their own address.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 # Development only: with DEBUG on, staff signing in from 127.0.0.1 may skip the second factor.
+# The beacon's 429 (django-ratelimit) counts per client address as the sign-in throttle does.
+# Its counters live in the shared cache; on the file cache an increment is not atomic, so a
+# burst across workers may be let through by a few more than the rate (exact on Redis).
+INSTALLED_APPS += ["django_ratelimit"]
+RATELIMIT_IP_META_KEY = "staff.signin.client_address"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 DEV_SKIP_SECOND_FACTOR = DEBUG and env.bool("DEV_SKIP_SECOND_FACTOR", default=False)
 TWO_FACTOR_WEBAUTHN_RP_NAME = "Tractatus site administration"
