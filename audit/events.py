@@ -7,6 +7,7 @@ the site's key: it cannot be forged to reach past what a filter allows, only mis
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -19,6 +20,7 @@ from metrics.feed import TENANT
 from metrics.models import AuditEvent
 from transparency import entries
 from tractatus_site.parameters import ParameterForm, day_field
+from tractatus_site.state import site_state
 
 PER_PAGE = 50
 CURSOR_SALT = "audit.events.cursor"
@@ -73,6 +75,16 @@ class EventFilters(ParameterForm):
         """The filters as they came, without empty ones, with `changes` applied."""
         fields = {name: self.data.get(name, "") for name in self.fields}
         return {name: value for name, value in (fields | changes).items() if value}
+
+
+def listing_etag(query) -> str | None:
+    """A validator for the decisions a valid query lists, without reading them: only an
+    accepted snapshot adds decisions, so the latest snapshot and the query decide them."""
+    if not EventFilters(query).is_valid():
+        return None
+    asked = sorted((name, value) for name, values in query.lists() for value in values)
+    text = f"{site_state().snapshot}:{asked}"
+    return f'"{hashlib.sha256(text.encode()).hexdigest()}"'
 
 
 def cursor_after(event: AuditEvent) -> str:

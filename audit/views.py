@@ -6,15 +6,18 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import condition
 
 from metrics.api import live_data
 from metrics.models import FrameworkService
 from tractatus_site import csvfile
 from tractatus_site.methods import safe_only
+from tractatus_site.openapi import Error, csv_answer, described, form_parameters
 from tractatus_site.pagecache import cache_public_page
 from transparency.integrity import entry_matches_row
 
 from . import events, ingest_log
+from .schemas import EventsPage, IngestLogPage
 
 
 @safe_only
@@ -48,7 +51,6 @@ def event(request: HttpRequest, event_id: str) -> HttpResponse:
         raise Http404("No such event")
     context = {
         "event": found,
-        "base": f"{request.scheme}://{request.get_host()}",
         "log_index": events.log_index(found),
         # A row rewritten after it was logged says so here, as verify_log does.
         "matches_log": entry_matches_row(found.log_entry) if events.log_index(found) is not None
@@ -57,7 +59,7 @@ def event(request: HttpRequest, event_id: str) -> HttpResponse:
     return render(request, "audit/event.html", context)
 
 
-@require_safe
+@safe_only
 @live_data
 def event_json(request: HttpRequest, event_id: str) -> JsonResponse:
     """One decision as audit.json gives it, with its log index: what verify.py checks."""
@@ -68,6 +70,7 @@ def event_json(request: HttpRequest, event_id: str) -> JsonResponse:
 
 
 @safe_only
+@cache_public_page
 def feed_log(request: HttpRequest) -> HttpResponse:
     """/audit/feed/: every attempt to read the feed, and the last check of the hash chain."""
     month, page = ingest_log.page_of(request.GET)
@@ -84,6 +87,9 @@ def bad_filters(filters: events.EventFilters) -> JsonResponse:
     return JsonResponse({"error": filters.problem()}, status=400)
 
 
+@described("/metrics/audit.json", summary="The framework's decisions, 50 a page",
+           response={200: EventsPage, 400: Error},
+           openapi_extra={"parameters": form_parameters(events.EventFilters)})
 @safe_only
 @live_data
 def events_json(request: HttpRequest) -> JsonResponse:
@@ -98,8 +104,18 @@ def events_json(request: HttpRequest) -> JsonResponse:
     )
 
 
+def csv_etag(request: HttpRequest) -> str | None:
+    return events.listing_etag(request.GET)
+
+
+@described("/metrics/audit.csv", summary="Every matching decision, as CSV",
+           response={400: Error},
+           openapi_extra={"parameters": form_parameters(events.EventFilters),
+                          "responses": {200: csv_answer("id,at,service,decision,rule,tenant,"
+                                                        "detail,snapshot_sha256,demo")}})
 @safe_only
 @live_data
+@condition(etag_func=csv_etag)
 def events_csv(request: HttpRequest) -> HttpResponse:
     """Every matching decision as CSV, streamed, however many there are."""
     filters = events.EventFilters(request.GET)
@@ -110,6 +126,9 @@ def events_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
+@described("/metrics/log.json", summary="Every attempt to read the feed, 50 a page",
+           response={200: IngestLogPage, 400: Error},
+           openapi_extra={"parameters": form_parameters(ingest_log.LogQuery)})
 @safe_only
 @live_data
 def log_json(request: HttpRequest) -> JsonResponse:

@@ -12,11 +12,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 
 from tractatus_site.methods import allow, safe_only
+from tractatus_site.openapi import Error, described
 
 from . import visitors
 from .beacon import BeaconRefused, parse_report, read_body, site_paths
 from .counters import record_click, record_report
 from .models import OutboundLink
+from .schemas import BeaconReport
 
 logger = logging.getLogger(__name__)
 # Per client address (behind a trusted proxy, the one it saw): beacon.js sends about two
@@ -31,6 +33,14 @@ def opted_out(request: HttpRequest) -> bool:
 
 # No CSRF token: the beacon sets no cookie and reads none, and a cross-site page cannot send
 # application/json without a CORS preflight, which this site never grants.
+@described(
+    "/beacon",
+    method="POST",
+    summary="Count one page view or visible time (static/js/beacon.js)",
+    response={204: None, 400: Error, 413: Error, 415: Error, 429: Error},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": BeaconReport.model_json_schema()}}}},
+)
 @csrf_exempt
 @never_cache
 @allow("POST")

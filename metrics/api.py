@@ -18,12 +18,14 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
 from tractatus_site.methods import safe_only
+from tractatus_site.openapi import Error, described, description
 from tractatus_site.pagecache import cache_public_page
 from transparency.log import signer
 
 from .feed import SCHEMA_PATH
 from .figures import latest_figures
 from .models import WINDOWS, Snapshot
+from .schemas import LatestSnapshot
 
 SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 # Bumped whenever the shape of latest.json changes, so caches do not keep the old shape.
@@ -103,6 +105,8 @@ def latest_modified(request: HttpRequest):
     return latest_figures().ingested_at
 
 
+@described("/metrics/latest.json", summary="The latest accepted snapshot, normalised",
+           response={200: LatestSnapshot, 404: Error})
 @safe_only
 @live_data
 @condition(etag_func=latest_etag, last_modified_func=latest_modified)
@@ -155,6 +159,14 @@ def snapshot_modified(request: HttpRequest, sha256: str):
     return snapshot_field(sha256, "ingested_at")
 
 
+@described(
+    "/metrics/snapshots/{sha256}.json",
+    summary="A snapshot's bytes exactly as the feed sent them",
+    response={404: Error},
+    openapi_extra={"responses": {200: {
+        "description": "The bytes whose SHA-256 is the one in the address",
+        "content": {"application/json": {"schema": {"type": "object"}}}}}},
+)
 @safe_only
 @open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
@@ -167,6 +179,14 @@ def snapshot_raw(request: HttpRequest, sha256: str) -> HttpResponse:
     return HttpResponse(bytes(raw), content_type="application/json")
 
 
+@described(
+    "/metrics/snapshots/{sha256}.sig",
+    summary="The feed's Ed25519 signature of a snapshot's bytes, in base64",
+    response={404: Error},
+    openapi_extra={"responses": {200: {
+        "description": "The signature as the base64 text it was sent in",
+        "content": {"text/plain": {"schema": {"type": "string"}}}}}},
+)
 @safe_only
 @open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
@@ -190,7 +210,6 @@ def contract_etag(request: HttpRequest, path, content_type: str) -> str:
     return contract_file(path)[1]
 
 
-@safe_only
 @open_to_all
 @cached_publicly(ONE_DAY)
 @condition(etag_func=contract_etag)
@@ -199,13 +218,41 @@ def contract(request: HttpRequest, path, content_type: str) -> HttpResponse:
     return HttpResponse(contract_file(path)[0], content_type=content_type)
 
 
+def contract_answer(description: str, content_type: str) -> dict:
+    return {200: {"description": description, "content": {content_type: {"schema": {}}}}}
+
+
+@described("/metrics/contract/v1.schema.json", summary="The feed contract's JSON Schema",
+           openapi_extra={"responses": contract_answer(
+               "JSON Schema, draft 2020-12", "application/schema+json")})
+@safe_only
+def contract_schema(request: HttpRequest) -> HttpResponse:
+    return contract(request, path=SCHEMA_PATH, content_type="application/schema+json")
+
+
+@described("/metrics/contract/v1.md", summary="The feed contract's specification",
+           openapi_extra={"responses": contract_answer("Markdown", "text/markdown")})
+@safe_only
+def contract_specification(request: HttpRequest) -> HttpResponse:
+    return contract(
+        request, path=SPECIFICATION_PATH, content_type="text/markdown; charset=utf-8"
+    )
+
+
+@safe_only
+@open_to_all
+@cached_publicly(ONE_DAY)
+def openapi(request: HttpRequest) -> JsonResponse:
+    """/api/openapi.json: this API's OpenAPI 3.1 description, generated from its views."""
+    return JsonResponse(description(), json_dumps_params={"ensure_ascii": False})
+
+
 @safe_only
 @cache_public_page
 def reference(request: HttpRequest) -> HttpResponse:
     """/api/: every public endpoint, with a curl line that works against this site."""
     context = {
         "figures": latest_figures(),
-        "base": f"{request.scheme}://{request.get_host()}",
         "public_key": settings.METRICS_PUBLIC_KEY,
         "log_key": log_signer.verifier if (log_signer := signer()) else "",
     }

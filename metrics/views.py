@@ -9,12 +9,16 @@ from django.utils import timezone
 
 from tractatus_site import csvfile
 from tractatus_site.methods import safe_only
+from tractatus_site.openapi import Error, csv_answer, described
 
-from .api import live_data
+from .api import live_data, not_found
 from .dashboard import daily_rows, live_update, window_rows
 from .figures import Figures, latest_figures
+from .schemas import LiveFigures
 
 
+@described("/metrics/figures.json", summary="Every figure as the pages show it",
+           response={200: LiveFigures})
 @safe_only
 @live_data
 def figures_json(request: HttpRequest) -> JsonResponse:
@@ -28,13 +32,14 @@ def csv_download(
     """The latest snapshot's `rows` as a CSV attachment named after it; 404 before the first."""
     figures = latest_figures()
     if not figures.exists:
-        return HttpResponse(
-            "No snapshot has been accepted yet.\n", status=404, content_type="text/plain"
-        )
+        return not_found("no snapshot has been accepted yet")
     stamp = figures.generated_at.strftime("%Y%m%dT%H%MZ")
     return csvfile.attachment([header, *rows(figures)], f"{name}-{stamp}.csv")
 
 
+@described("/metrics/daily.csv", summary="The latest snapshot's daily series, as CSV",
+           response={404: Error},
+           openapi_extra={"responses": {200: csv_answer("service,date,operations,blocked")}})
 @safe_only
 @live_data
 def daily_csv(request: HttpRequest) -> HttpResponse:
@@ -42,6 +47,9 @@ def daily_csv(request: HttpRequest) -> HttpResponse:
     return csv_download("daily", ("service", "date", "operations", "blocked"), daily_rows)
 
 
+@described("/metrics/windows.csv", summary="The latest snapshot's windows, as CSV",
+           response={404: Error},
+           openapi_extra={"responses": {200: csv_answer("service,window,operations,blocked")}})
 @safe_only
 @live_data
 def windows_csv(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,8 @@
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+
+from tractatus_site.addresses import absolute
 
 from .models import MonthlyReport
 
@@ -9,8 +12,17 @@ class ReportsFeed(Feed):
 
     feed_type = Atom1Feed
     title = "Tractatus monthly enforcement reports"
-    link = "/reports/"
     subtitle = "What production showed each month, with the snapshot hashes to check it."
+
+    # Absolute already, so Django's Feed never adds the request's host to them.
+    def link(self):
+        return absolute(reverse("reports:index"))
+
+    def feed_url(self):
+        return absolute(reverse("reports:feed"))
+
+    def item_link(self, report):
+        return absolute(report.get_absolute_url())
 
     def items(self):
         return MonthlyReport.objects.filter(published=True)[:24]

@@ -1,9 +1,11 @@
 from django.contrib.sitemaps import Sitemap
 
+from tractatus_site.addresses import SiteSitemap
+
 from .models import MonthlyReport
 
 
-class ReportSitemap(Sitemap):
+class ReportSitemap(SiteSitemap, Sitemap):
     changefreq = "monthly"
 
     def items(self):

@@ -77,6 +77,8 @@ def page_context(slug: str, preview: bool = False) -> dict | None:
     Visitors' copies of the editors' rows are cached for the content the database holds (a
     staff preview reads the database); the figures are the latest snapshot's.
     """
+    if len(slug) > Page._meta.get_field("slug").max_length:
+        return None  # no page has it, and it would not fit in a cache key
     now = timezone.now()
     if preview:
         content = read_content(slug, preview=True)

@@ -1,10 +1,12 @@
 from django.contrib.sitemaps import Sitemap
 from django.utils import timezone
 
+from tractatus_site.addresses import SiteSitemap
+
 from .models import Page
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(SiteSitemap, Sitemap):
     """Published editor pages on the air now, with the time each was last changed."""
 
     changefreq = "daily"

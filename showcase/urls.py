@@ -3,6 +3,7 @@ from django.urls import path
 
 from reports.sitemaps import ReportSitemap
 from tractatus_site.methods import safe_only
+from tractatus_site.pagecache import cache_public_page
 
 from . import media, views
 from .sitemaps import PageSitemap
@@ -12,7 +13,7 @@ app_name = "showcase"
 urlpatterns = [
     path(
         "sitemap.xml",
-        safe_only(sitemap),
+        safe_only(cache_public_page(sitemap)),
         {"sitemaps": {"pages": PageSitemap, "reports": ReportSitemap}},
         name="sitemap",
     ),

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from staff.verification import is_verified_staff
+from tractatus_site.addresses import absolute
 from tractatus_site.methods import safe_only
 from tractatus_site.pagecache import cache_public_page
 from tractatus_site.parameters import is_api
@@ -51,19 +52,22 @@ def not_found(request, exception):
 
 
 @safe_only
+@cache_public_page
 def robots(request):
-    sitemap_url = request.build_absolute_uri(reverse("showcase:sitemap"))
+    sitemap_url = absolute(reverse("showcase:sitemap"))
     body = f"User-agent: *\nDisallow: /admin/\nDisallow: /out/\nSitemap: {sitemap_url}\n"
     return HttpResponse(body, content_type="text/plain")
 
 
 @safe_only
+@cache_public_page
 def citations_bib(request):
     """All published citations as one BibTeX file (empty, and valid, when there are none)."""
     return _bibtex(Citation.objects.visible(), "tractatus-citations.bib")
 
 
 @safe_only
+@cache_public_page
 def citation_bib(request, key):
     return _bibtex([get_object_or_404(Citation.objects.visible(), key=key)], f"{key}.bib")
 

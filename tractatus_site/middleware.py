@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.middleware.gzip import GZipMiddleware
+from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
+from django.utils.cache import set_response_etag
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,6 +54,24 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
+    """Django's ETags and 304s, with every ETag weak and taken over the uncompressed body.
+
+    Gzip's output differs from one compression to the next (Django pads it against BREACH), so
+    an ETag over compressed bytes never matches twice. Taken inside the gzip middleware, over
+    the body the view made, and weak (RFC 9110, 8.8.1: the plain and the gzip-encoded copies
+    are equivalent, not byte-identical), one ETag serves both, and a 304 repeats it exactly.
+    """
+
+    def process_response(self, request, response):
+        if self.needs_etag(response) and not response.has_header("ETag"):
+            set_response_etag(response)
+        etag = response.get("ETag")
+        if etag and not etag.startswith("W/"):
+            response["ETag"] = f"W/{etag}"
+        return super().process_response(request, response)
 
 
 class TextGZipMiddleware(GZipMiddleware):

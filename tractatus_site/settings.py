@@ -57,11 +57,12 @@ MIDDLEWARE = [
     "tractatus_site.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # ETags and 304s for every response; the page cache (wsgi.py) keeps a page with its ETag.
-    "django.middleware.http.ConditionalGetMiddleware",
     # The database's state (latest snapshot, content version), read at most once a request.
     "tractatus_site.state.SiteStateMiddleware",
     "tractatus_site.middleware.TextGZipMiddleware",
+    # ETags and 304s for every response, taken before compression and weak, so a gzip-encoded
+    # copy revalidates as the plain one does; the page cache (wsgi.py) keeps a page with its ETag.
+    "tractatus_site.middleware.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A wrong method is a 405 with Allow, answered before the CSRF check (methods.py).
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "showcase.context_processors.site_chrome",
+                "tractatus_site.addresses.site_address",
             ],
         },
     },

@@ -17,6 +17,7 @@ urlpatterns = [
          name="markdown-preview"),
     path("admin/", admin.site.urls),
     path("api/", api.reference, name="api"),
+    path("api/openapi.json", api.openapi, name="openapi"),
     path("audit/", include("audit.urls")),
     path("api/metrics/", include("audit.api_urls")),
     path("api/metrics/", include("metrics.urls")),

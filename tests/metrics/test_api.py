@@ -85,7 +85,7 @@ def test_a_snapshot_is_served_as_its_exact_bytes(client, snapshot):
     assert response["Content-Type"] == "application/json"
     assert hashlib.sha256(response.content).hexdigest() == snapshot.sha256
     assert response.content == snapshot.raw_bytes()
-    assert response["ETag"] == f'"{snapshot.sha256}"'
+    assert response["ETag"] == f'W/"{snapshot.sha256}"'
     assert "immutable" in response["Cache-Control"] and "public" in response["Cache-Control"]
     again = client.get(
         f"/api/metrics/snapshots/{snapshot.sha256}.json", HTTP_IF_NONE_MATCH=response["ETag"]

@@ -10,7 +10,6 @@ import re
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from audit.events import EventFilters
 from audit.ingest_log import LogQuery
 from tests.factories import make_events, make_snapshot
+from tests.routes import public_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -70,25 +70,17 @@ def test_an_unknown_api_address_is_a_json_404(client):
     assert response.json() == {"error": "not found"}
 
 
+def test_a_slug_longer_than_any_page_is_a_404(client):
+    assert client.get(f"/{'a' * 300}/").status_code == 404
+
+
 def test_a_streamed_csv_is_checked_before_its_first_byte(client, snapshot):
     response = client.get("/api/metrics/audit.csv?until=9999-12-31")
     assert not response.streaming
     assert response.status_code == 400
 
 
-def public_routes(patterns=None, prefix: str = ""):
-    """Every URL pattern outside the admin, as (route, its converters)."""
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        route = prefix + str(pattern.pattern)
-        if route.startswith("admin/"):
-            continue
-        if isinstance(pattern, URLResolver):
-            yield from public_routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            yield route, pattern.pattern.converters
-
-
-ROUTES = sorted(dict(public_routes()).items())
+ROUTES = sorted({route: p.pattern.converters for route, p in public_routes()}.items())
 anything = st.text(min_size=1, max_size=40)
 numbers = st.integers(min_value=0, max_value=10**30).map(str)
 # Values the endpoints take, so that generated requests also reach past the 404s.
