@@ -284,6 +284,9 @@ TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 # burst across workers may be let through by a few more than the rate (exact on Redis).
 INSTALLED_APPS += ["django_ratelimit"]
 RATELIMIT_IP_META_KEY = "staff.signin.client_address"
+# With the cache unreachable there is no count to check: let reports through rather than
+# answer every visitor 429 (the measures count them as they come, docs/measures.md).
+RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 DEV_SKIP_SECOND_FACTOR = DEBUG and env.bool("DEV_SKIP_SECOND_FACTOR", default=False)
 TWO_FACTOR_WEBAUTHN_RP_NAME = "Tractatus site administration"
