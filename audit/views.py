@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import condition
 
-from metrics.api import live_data
+from metrics.api import cached_publicly, live_data
 from metrics.models import FrameworkService
 from tractatus_site import csvfile
 from tractatus_site.methods import safe_only
@@ -70,7 +70,7 @@ def event_json(request: HttpRequest, event_id: str) -> JsonResponse:
 
 
 @safe_only
-@cache_public_page
+@cached_publicly(0)  # not in the page cache: a failed run changes it, and no cache would know
 def feed_log(request: HttpRequest) -> HttpResponse:
     """/audit/feed/: every attempt to read the feed, and the last check of the hash chain."""
     month, page = ingest_log.page_of(request.GET)

@@ -105,6 +105,13 @@ def _own_checkpoint_directory(settings, tmp_path):
     settings.LOG_CHECKPOINT_DIR = tmp_path / "log-checkpoints"
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    """The site's address in tests is the test client's, so the links it writes can be followed
+    (tests/site/test_addresses.py sets another one, and a Host that differs from it)."""
+    settings.SITE_URL = "http://testserver"
+
+
 @pytest.fixture
 def client():
     """A visitor's browser, answered as gunicorn answers it: the page cache's layer first."""
