@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from metrics.api import cached_publicly
 from staff.verification import is_verified_staff
 from tractatus_site.addresses import absolute
 from tractatus_site.methods import safe_only
@@ -60,14 +61,14 @@ def robots(request):
 
 
 @safe_only
-@cache_public_page
+@cached_publicly(0)
 def citations_bib(request):
     """All published citations as one BibTeX file (empty, and valid, when there are none)."""
     return _bibtex(Citation.objects.visible(), "tractatus-citations.bib")
 
 
 @safe_only
-@cache_public_page
+@cached_publicly(0)
 def citation_bib(request, key):
     return _bibtex([get_object_or_404(Citation.objects.visible(), key=key)], f"{key}.bib")
 
