@@ -6,7 +6,7 @@ import hashlib
 
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
-from django.utils.cache import quote_etag
+from django.utils.cache import patch_vary_headers, quote_etag
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -75,7 +75,11 @@ class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
         etag = response.get("ETag")
         if etag and not etag.startswith("W/"):
             response["ETag"] = f"W/{etag}"
-        return super().process_response(request, response)
+        answer = super().process_response(request, response)
+        if answer.status_code == 304 and TextGZipMiddleware.compresses(response):
+            # A 304 varies as the page it stands for would have (gzip passes it by, empty).
+            patch_vary_headers(answer, ("Accept-Encoding",))
+        return answer
 
 
 class TextGZipMiddleware(GZipMiddleware):
@@ -88,6 +92,13 @@ class TextGZipMiddleware(GZipMiddleware):
         "application/xml",
         "application/atom+xml",
     )
+
+    @classmethod
+    def compresses(cls, response) -> bool:
+        """Whether this middleware compresses `response` for a client that takes gzip."""
+        compressible = response.get("Content-Type", "").startswith(cls.COMPRESSIBLE)
+        # Django's gzip leaves bodies under 200 bytes as they are.
+        return compressible and (response.streaming or len(response.content) >= 200)
 
     def process_response(self, request, response):
         if not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):
