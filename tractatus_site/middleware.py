@@ -68,7 +68,11 @@ class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
     """
 
     def process_response(self, request, response):
-        if self.needs_etag(response) and not response.has_header("ETag"):
+        if (
+            not response.streaming
+            and self.needs_etag(response)
+            and not response.has_header("ETag")
+        ):
             # Over any body, an empty one included (Django's own skips it: an empty
             # bibliography is an answer too).
             response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest())
