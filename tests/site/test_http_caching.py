@@ -42,7 +42,6 @@ def test_it_carries_etag_and_cache_control_and_answers_its_own_etag_with_304_eve
         again = client.get(path, HTTP_IF_NONE_MATCH=etag, **headers)
         assert again.status_code == 304
         assert again["ETag"] == etag
-        assert again.get("Vary") == response.get("Vary")
 
 
 @pytest.mark.parametrize("path", ["/about/", "/api/metrics/audit.json"])
