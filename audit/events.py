@@ -18,9 +18,9 @@ from django.db.models import Q, QuerySet
 
 from metrics.feed import TENANT
 from metrics.models import AuditEvent
-from transparency import entries
 from tractatus_site.parameters import ParameterForm, day_field
 from tractatus_site.state import site_state
+from transparency import entries
 
 PER_PAGE = 50
 CURSOR_SALT = "audit.events.cursor"

@@ -21,6 +21,7 @@ class Event(BaseModel):
     detail: str | None
     snapshot_sha256: str
     demo: bool
+    log_index: int | None = Field(description="its entry in the transparency log")
 
 
 class EventsPage(BaseModel):

@@ -17,7 +17,7 @@ from tractatus_site.pagecache import cache_public_page
 from transparency.integrity import entry_matches_row
 
 from . import events, ingest_log
-from .schemas import EventsPage, IngestLogPage
+from .schemas import Event, EventsPage, IngestLogPage
 
 
 @safe_only
@@ -59,6 +59,8 @@ def event(request: HttpRequest, event_id: str) -> HttpResponse:
     return render(request, "audit/event.html", context)
 
 
+@described("/metrics/audit/{event_id}.json", summary="One decision, with its log index",
+           response={200: Event, 404: Error})
 @safe_only
 @live_data
 def event_json(request: HttpRequest, event_id: str) -> JsonResponse:

@@ -37,6 +37,7 @@ class LatestSnapshot(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     previous_sha256: str = Field(description="empty for the first snapshot")
     deployed_since: date
+    log_index: int | None = Field(description="its entry in the transparency log")
     services: list[ServiceFigures]
     tenant_isolation: dict[Window, int]
     enforcement: Enforcement

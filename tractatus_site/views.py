@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from transparency.health import log_health
+
 from .methods import safe_only
 from .parameters import InvalidParameter, is_api
-
-from transparency.health import log_health
 
 
 def cache_state() -> str:

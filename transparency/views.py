@@ -19,10 +19,12 @@ from django.views.decorators.http import require_safe
 
 from metrics.api import ONE_YEAR, SHA256, cached_publicly, open_to_all
 from metrics.models import Snapshot
+from tractatus_site.openapi import Error, described
 
 from . import health, log
 from .merkle import HASH_SIZE, TILE_WIDTH, parse_tile_path
 from .models import Checkpoint, LogEntry
+from .schemas import ConsistencyProof, InclusionProof, LogIndex
 
 CHECKPOINT_MAX_AGE = 10
 MAX_LEVEL = 63
@@ -149,6 +151,12 @@ def bad_request(message: str) -> JsonResponse:
     return response
 
 
+def whole_numbers(*names: str) -> list[dict]:
+    """The API description of the query parameters `integers` reads."""
+    return [{"in": "query", "name": name, "required": True,
+             "schema": {"type": "integer", "minimum": 0}} for name in names]
+
+
 def integers(request: HttpRequest, *names: str) -> list[int] | str:
     """The named query parameters as non-negative integers, or what is wrong with them."""
     values = []
@@ -164,6 +172,9 @@ def proof_json(body: dict, proof: list[bytes]) -> JsonResponse:
     return JsonResponse({**body, "proof": [base64.b64encode(h).decode() for h in proof]})
 
 
+@described("/log/proof/inclusion", summary="RFC 9162 inclusion proof of one entry",
+           response={200: InclusionProof, 400: Error},
+           openapi_extra={"parameters": whole_numbers("index", "size")})
 @require_safe
 @open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
@@ -183,6 +194,9 @@ def inclusion_proof(request: HttpRequest) -> JsonResponse:
     )
 
 
+@described("/log/proof/consistency", summary="RFC 9162 consistency proof of two sizes",
+           response={200: ConsistencyProof, 400: Error},
+           openapi_extra={"parameters": whole_numbers("from", "to")})
 @require_safe
 @open_to_all
 @cached_publicly(ONE_YEAR, immutable=True)
@@ -199,6 +213,13 @@ def consistency_proof(request: HttpRequest) -> JsonResponse:
     return proof_json({"from": old, "to": new}, tree.consistency_proof(old, new))
 
 
+@described("/log/lookup", summary="The log index of a published decision or snapshot",
+           response={200: LogIndex, 400: Error, 404: Error},
+           openapi_extra={"parameters": [
+               {"in": "query", "name": "event", "required": False, "schema": {"type": "string"}},
+               {"in": "query", "name": "snapshot", "required": False,
+                "schema": {"type": "string"}},
+           ]})
 @require_safe
 @open_to_all
 def lookup(request: HttpRequest) -> JsonResponse:
