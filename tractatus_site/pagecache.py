@@ -131,6 +131,11 @@ def shared_version() -> int | None:
     lost it is above every version counted before (short of a million saves a second).
     """
     version = cache.get(VERSION_KEY)
+    if version is not None and not isinstance(version, int):
+        # A token left by an older release in the same cache (a development clone's var/):
+        # the counter starts afresh, above it in time, instead of failing every INCR.
+        cache.delete(VERSION_KEY)
+        version = None
     if version is None:
         if cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None):
             publish(cache.get(VERSION_KEY))

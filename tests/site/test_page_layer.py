@@ -261,6 +261,14 @@ def test_a_workers_memory_is_bounded_in_bytes():
 # -- The page version --------------------------------------------------------------------------
 
 
+def test_a_version_token_left_by_an_older_release_is_replaced_by_a_counter(shared_cache):
+    cache.set(pagecache.VERSION_KEY, "an-older-release-token", timeout=None)
+    before = pagecache.shared_version()
+    assert isinstance(before, int)
+    pagecache.invalidate()
+    assert pagecache.shared_version() > before
+
+
 def test_the_version_only_rises_however_two_nodes_messages_arrive(own_redis):
     listener = pagecache.VersionListener(own_redis.url, "unused-channel")
     listener.saw(10)
