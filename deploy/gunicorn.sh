@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec .venv/bin/gunicorn tractatus_site.wsgi:application \
+  --config deploy/gunicorn.conf.py \
   --bind "${BIND:-127.0.0.1:9000}" \
   --workers "${WORKERS:-2}" \
   --access-logfile - \

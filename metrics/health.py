@@ -35,6 +35,18 @@ def unmapped_keys(snapshot: Snapshot | None) -> list[ServiceWindow]:
     return list(snapshot.windows.filter(window="30d").exclude(key__in=mapped))
 
 
+def consecutive_failures(limit: int = 100) -> list[IngestRun]:
+    """The failed and rejected runs since the last one that read the feed, newest first."""
+    failures = []
+    for run in IngestRun.objects.order_by("-started_at").only(
+        "outcome", "started_at", "reason", "error"
+    )[:limit]:
+        if run.outcome not in FAILURES:
+            break
+        failures.append(run)
+    return failures
+
+
 def ingest_health(now: datetime | None = None) -> Health:
     """The last accepted snapshot and its age, recent failures, and unmapped keys."""
     now = now or timezone.now()

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from evidence.live import latest_evidence
 from metrics.dashboard import dashboard
 from metrics.figures import latest_figures, service_rows
 from metrics.models import AuditEvent, FrameworkService
@@ -123,6 +124,10 @@ def content_context(content: dict, now: datetime) -> dict:
                 "recent-decisions", lambda: list(AuditEvent.objects.recent_enforcement())
             )
         )
+    if any(section.kind == Kind.EVIDENCE for section in content["sections"]):
+        # Read each render, not cached with the content: a check lands hourly and invalidates
+        # the page cache, not the content version.
+        context["live_evidence"] = latest_evidence()
     if any(section.kind == Kind.DASHBOARD for section in content["sections"]):
         published = [service for service in content["services"] if service.published]
         context["dashboard"] = dashboard(figures, published)

@@ -50,6 +50,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from simple_history.models import HistoricalChanges
 
+from monitoring import instruments
+
 from .state import site_state
 
 log = logging.getLogger(__name__)
@@ -396,6 +398,7 @@ class PageCache:
         version = self.version()
         page = self.lookup(version, request)
         if page is not None:
+            instruments.page_cache("hit")
             return page.answer(request.if_none_match, start_response)
         return self.render_and_keep(environ, start_response, version, request)
 
@@ -454,9 +457,11 @@ class PageCache:
             # Another request of this worker may have kept it while this one waited.
             page = self.lookup(version, request)
             if page is not None:
+                instruments.page_cache("hit")
                 return page.answer(request.if_none_match, start_response)
             claimed = self.claim(version, request)
             if not claimed and (page := self.wait_for(version, request)) is not None:
+                instruments.page_cache("hit")
                 return page.answer(request.if_none_match, start_response)
             try:
                 page = fresh(caches["durable"].get(request.durable_key))
@@ -464,7 +469,10 @@ class PageCache:
                     page = self.render(environ)
                     if isinstance(page, Rendered):
                         return page.pass_on(start_response)
+                    instruments.page_cache("miss")
                     caches["durable"].set(request.durable_key, page, timeout=seconds_left(page))
+                else:
+                    instruments.page_cache("hit")
                 self.keep(version, request, page)
             finally:
                 if claimed and version is not None:

@@ -49,10 +49,15 @@ INSTALLED_APPS = [
     "audit",
     "transparency",
     "images",
+    "alerts",
+    "evidence",
+    "monitoring",
     "tractatus_site",
 ]
 
 MIDDLEWARE = [
+    # Outermost: requests and latency by view for /internal/metrics, cached pages included.
+    "monitoring.middleware.RequestMetricsMiddleware",
     # First, so that its headers also reach responses WhiteNoise answers on its own.
     "tractatus_site.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -290,3 +295,18 @@ RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 DEV_SKIP_SECOND_FACTOR = DEBUG and env.bool("DEV_SKIP_SECOND_FACTOR", default=False)
 TWO_FACTOR_WEBAUTHN_RP_NAME = "Tractatus site administration"
+
+# --- Operations: alerts, the partner's live evidence, Prometheus metrics (README) ------
+# Mail for alerts, as a URL: smtp://user:password@host:587 (+tls), smtp+ssl://…:465,
+# consolemail:// (printed), dummymail:// (dropped).
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tractatus@localhost")
+# Who is told when an incident opens and recovers (comma-separated); none: no email.
+ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
+# An optional Slack-compatible incoming webhook, sent {"text": …} for each message.
+ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
+# Failed or rejected ingest runs in a row before staff are told.
+ALERT_AFTER_FAILURES = env.int("ALERT_AFTER_FAILURES", default=3)
+# The bearer token Prometheus sends to /internal/metrics; empty: the endpoint answers 404.
+METRICS_SCRAPE_TOKEN = env.str("METRICS_SCRAPE_TOKEN", default="")

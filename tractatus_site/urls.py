@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from evidence.views import checks_json
 from metrics import api
+from monitoring.views import prometheus_metrics
 from showcase.views import markdown_preview
 
 from . import views
@@ -25,6 +27,9 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("log/", include("transparency.urls")),
     path("api/log/", include("transparency.api_urls")),
+    path("evidence/", include("evidence.urls")),
+    path("api/evidence.json", checks_json, name="evidence-api"),
+    path("internal/metrics", prometheus_metrics, name="prometheus-metrics"),
     path("", include("staff.urls")),  # sign-in, second factor, recovery codes
     path("", include("measures.urls")),
     path("", include("showcase.urls")),

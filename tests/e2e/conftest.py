@@ -49,6 +49,8 @@ class Site:
             "SESSION_COOKIE_SECURE": "0",
             "CSRF_COOKIE_SECURE": "0",
             "METRICS_REFRESH_SECONDS": "2",
+            # Each node's workers share their Prometheus counters' files, apart from others'.
+            "PROMETHEUS_MULTIPROC_DIR": str(workdir / f"prometheus-{self.port}"),
             "DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD,
             **settings,
         }
@@ -78,11 +80,11 @@ class Site:
         self.serve()
 
     def serve(self) -> None:
-        """gunicorn with 2 workers, as deployed, answering /healthz."""
+        """gunicorn with 2 workers and deploy/'s configuration, answering /healthz."""
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
         self.process = subprocess.Popen(
             [gunicorn, "tractatus_site.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "2"],
+             "--workers", "2", "--config", "deploy/gunicorn.conf.py"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30

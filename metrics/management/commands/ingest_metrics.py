@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
+from alerts.watch import check_feed
 from metrics.ingest import Outcome, ingest_demo, ingest_file, ingest_url
 from metrics.models import Snapshot
 from transparency import integrity
@@ -66,6 +67,8 @@ class Command(BaseCommand):
             self.stdout.write("failed: database unavailable")
             sys.exit(1)
         self.stdout.write(result.report)
+        if not dry_run:
+            check_feed()  # staff told when it keeps failing or the data goes Delayed
         if status := EXIT_STATUS[result.outcome]:
             sys.exit(status)
         if result.outcome == Outcome.ACCEPTED and not result.dry_run:

@@ -10,6 +10,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from alerts.watch import check_chain, check_feed
 from metrics.chain import record_chain_check
 
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         check = record_chain_check()
+        check_chain(check)
+        check_feed()  # hourly, so Delayed data is noticed even if the ingest stopped running
         if check.intact:
             self.stdout.write(
                 f"chain intact: {check.snapshots_checked} snapshots, "
