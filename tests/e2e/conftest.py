@@ -23,6 +23,7 @@ AXE = ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
 # A throwaway account in a temporary database.
 EDITOR_PASSWORD = "e2e-editor-password"
+SCRAPE_TOKEN = "e2e-scrape-" + "s" * 40
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)", allow_module_level=True)
@@ -37,6 +38,7 @@ class Site:
         """A site on SQLite and the file cache in `workdir`, unless `settings` say otherwise."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.workdir = workdir
         self.env = {
             **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
             "DEBUG": "0",
@@ -51,6 +53,7 @@ class Site:
             "METRICS_REFRESH_SECONDS": "2",
             # Each node's workers share their Prometheus counters' files, apart from others'.
             "PROMETHEUS_MULTIPROC_DIR": str(workdir / f"prometheus-{self.port}"),
+            "METRICS_SCRAPE_TOKEN": SCRAPE_TOKEN,
             "DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD,
             **settings,
         }
