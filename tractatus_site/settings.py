@@ -297,7 +297,7 @@ DEV_SKIP_SECOND_FACTOR = DEBUG and env.bool("DEV_SKIP_SECOND_FACTOR", default=Fa
 TWO_FACTOR_WEBAUTHN_RP_NAME = "Tractatus site administration"
 
 # --- Operations: alerts, the partner's live evidence, Prometheus metrics (README) ------
-# Mail for alerts, as a URL: smtp://user:password@host:587 (+tls), smtp+ssl://…:465,
+# Mail for alerts, as a URL: smtp+tls://user:password@host:587 (STARTTLS), smtp+ssl://…:465,
 # consolemail:// (printed), dummymail:// (dropped).
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 EMAIL_TIMEOUT = 10
