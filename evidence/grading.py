@@ -122,7 +122,7 @@ def grade_framing(frame_options: str | None, csp: str | None) -> Verdict:
 
 def grade_exact(value: str | None, wanted: str, penalty: int, why: str) -> Verdict:
     if value and value.strip().lower() == wanted:
-        return Verdict(0, wanted)
+        return Verdict(0, "passes")
     return Verdict(penalty, f"{'missing' if not value else 'not ' + wanted}: {why}")
 
 
@@ -132,7 +132,7 @@ def grade_referrer(value: str | None) -> Verdict:
     # Several values: browsers use the last one they understand.
     last = [v.strip().lower() for v in value.split(",") if v.strip()][-1]
     if last in SAFE_REFERRER_POLICIES:
-        return Verdict(0, last)
+        return Verdict(0, "passes")
     return Verdict(5, f"{last} may leak addresses to other sites")
 
 

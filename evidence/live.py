@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
+
+from tractatus_site.state import DATA_SECONDS
 
 from .grading import grade
 from .models import Check, HeaderChange, ProbeTarget
@@ -43,22 +48,42 @@ def demo_check(url: str) -> Check:
     return check
 
 
-def latest_check(url: str) -> Check | None:
-    return (
-        Check.objects.filter(url=url)
-        .prefetch_related("changes")
-        .order_by("-checked_at", "-pk")
-        .first()
+def latest_of_targets() -> list[tuple[str, int | None, datetime | None]]:
+    """Each enabled target's address with its latest check's id and time, in one query."""
+    newest = Check.objects.filter(url=OuterRef("url")).order_by("-checked_at", "-pk")
+    return list(
+        ProbeTarget.objects.filter(enabled=True)
+        .annotate(
+            latest=Subquery(newest.values("pk")[:1]),
+            latest_at=Subquery(newest.values("checked_at")[:1]),
+        )
+        .values_list("url", "latest", "latest_at")
     )
 
 
+def read_checks(ids: list[int]) -> list[Check]:
+    found = Check.objects.prefetch_related(
+        Prefetch("changes", HeaderChange.objects.select_related("previous"))
+    ).in_bulk(ids)
+    return [found[pk] for pk in ids]
+
+
 def latest_evidence() -> LiveEvidence:
-    """The latest check of each enabled target; demo results while none has been checked."""
-    urls = list(ProbeTarget.objects.filter(enabled=True).values_list("url", flat=True))
-    checks = [latest_check(url) for url in urls]
-    if not any(checks):
-        return LiveEvidence([demo_check(url) for url in urls], demo=True)
-    return LiveEvidence([check for check in checks if check is not None], demo=False)
+    """The latest check of each enabled target; demo results while none has been checked.
+
+    Checks never change once written, so those rows are cached under their ids and times: a
+    new check (or a database restored from a backup) is a new key.
+    """
+    targets = latest_of_targets()
+    ids = [pk for _, pk, _ in targets if pk is not None]
+    if not ids:
+        return LiveEvidence([demo_check(url) for url, _, _ in targets], demo=True)
+    key = "live-evidence:" + ",".join(f"{pk}@{at.timestamp()}" for _, pk, at in targets if pk)
+    checks = cache.get(key)
+    if checks is None:
+        checks = read_checks(ids)
+        cache.set(key, checks, timeout=DATA_SECONDS)
+    return LiveEvidence(checks, demo=False)
 
 
 def checks_page(number: str | None) -> Page:

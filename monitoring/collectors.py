@@ -16,8 +16,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from alerts.models import Incident
-from evidence.live import latest_check
-from evidence.models import ProbeTarget
+from evidence.live import latest_evidence
 from metrics.health import latest_snapshot_summary
 from metrics.models import IngestRun, Snapshot
 
@@ -80,10 +79,10 @@ def probe_families():
     when = GaugeMetricFamily(
         "tractatus_probe_checked_timestamp_seconds", "When the latest check ran.", labels=["url"]
     )
-    for url in ProbeTarget.objects.filter(enabled=True).values_list("url", flat=True):
-        check = latest_check(url)
-        if check is None:
+    for check in latest_evidence().checks:
+        if check.is_demo:
             continue
+        url = check.url
         up.add_metric([url], 1 if check.ok else 0)
         when.add_metric([url], check.checked_at.timestamp())
         if check.score is not None:

@@ -23,7 +23,7 @@ from .uploads import validate_captions, validate_poster, validate_video
 # Paths the site itself answers: no editor page may take them.
 RESERVED_SLUGS = frozenset(
     {"admin", "api", "static", "media", "healthz", "sitemap.xml", "robots.txt", "favicon.ico",
-     "reports", "audit", "out", "home"}
+     "reports", "audit", "out", "home", "evidence", "internal"}
 )
 
 

@@ -108,3 +108,17 @@ def test_the_json_serves_every_check_newest_first_paged(client, partner, setting
     assert second["next"] is None
     assert second["checks"] == [failed.as_json()]
     assert second["checks"][0]["grade"] is None and second["checks"][0]["failure"] == "server_error"
+
+
+def test_the_live_evidence_costs_one_query_once_its_checks_are_cached(
+    client, partner, target, settings, django_assert_num_queries
+):
+    from evidence.live import latest_evidence
+
+    run_check(partner.url, target)
+    assert not latest_evidence().demo  # reads the checks and caches them
+    with django_assert_num_queries(1):
+        assert [c.url for c in latest_evidence().checks] == [partner.url]
+    run_check(partner.url, target)  # a new check is a new key: read again
+    with django_assert_num_queries(3):
+        latest_evidence()

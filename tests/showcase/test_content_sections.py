@@ -24,7 +24,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 @pytest.fixture
 def page():
     return Page.objects.create(
-        title="Evidence", slug="evidence", meta_description="d", published=True
+        title="Compared", slug="compared", meta_description="d", published=True
     )
 
 
@@ -40,7 +40,7 @@ def test_a_comparison_table_is_accessible_and_scrolls_on_phones(client, page):
     )
     ComparisonCell.objects.create(criterion=audited, framework=tractatus, value="text",
                                   text="Hash-chained feed")
-    body = client.get("/evidence/").content.decode()
+    body = client.get("/compared/").content.decode()
     assert 'class="table-scroll"' in body and "<caption" in body
     assert '<th scope="col" class="is-tractatus">Tractatus</th>' in body
     assert '<th scope="row">Enforced by architecture' in body
@@ -69,7 +69,7 @@ def make_citation(**fields):
 def test_citations_are_listed_consistently_with_their_bib_links(client, page):
     Section.objects.create(page=page, kind="citations", heading="Cited by")
     make_citation()
-    body = client.get("/evidence/").content.decode()
+    body = client.get("/compared/").content.decode()
     assert "Smith, Ada, Lee, Bo" in body
     assert "<cite>Architectural governance of AI</cite>" in body
     assert 'href="https://doi.org/10.1234/jais.2026.1"' in body
@@ -122,7 +122,7 @@ def video(page, settings, tmp_path):
 
 
 def test_the_video_has_captions_controls_and_no_autoplay(client, video):
-    body = client.get("/evidence/").content.decode()
+    body = client.get("/compared/").content.decode()
     assert "<video controls" in body
     assert "autoplay" not in body
     assert '<track kind="captions"' in body and video.captions.url in body

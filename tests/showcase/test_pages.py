@@ -105,6 +105,11 @@ def test_public_pages_set_no_cookie(client):
         assert "Set-Cookie" not in client.get(path).headers, path
 
 
+# The enforcement page also reads the partner's live evidence: which targets, and their latest
+# checks (one query; the checks themselves are cached under their ids, as they never change).
+BUDGET = {"/enforcement/": 11}
+
+
 @pytest.mark.parametrize("path", ["/", "/about/", "/enforcement/", "/metrics/"])
 def test_each_page_stays_within_ten_queries(
     client, path, settings, django_assert_max_num_queries
@@ -113,7 +118,7 @@ def test_each_page_stays_within_ten_queries(
     make_snapshot()
     client.get(path)  # the dashboard is computed once a snapshot, and kept in the database
     cache.clear()  # nothing else is cached any more: the shared cache is as good as down
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(BUDGET.get(path, 10)):
         assert client.get(path).status_code == 200
 
 
@@ -130,7 +135,7 @@ def test_the_query_count_does_not_grow_with_rows(
         EnforcementExample.objects.create(title=f"E{n}", code="x")
         Highlight.objects.create(section=table, label=f"H{n}", source="bypasses")
     make_snapshot()
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(BUDGET["/enforcement/"]):
         assert client.get("/enforcement/").status_code == 200
 
 

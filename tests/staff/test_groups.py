@@ -21,6 +21,9 @@ SITE_CONTENT = ["sitesettings", "navlink", "page", "section", "highlight", "vide
 # Sign-in lockouts (axes) are for superusers alone: test_throttling.py.
 ACCOUNTS = {"staff.view_securityevent"}
 IMAGES = {f"images.{action}_image" for action in EDITING}
+# The partner's live evidence and the incidents: seen by both groups, changed by nobody.
+SEE_CHECKS = {"evidence.view_check", "evidence.view_headerchange"}
+SEE_INCIDENTS = {"alerts.view_incident", "alerts.view_delivery"}
 
 
 def permissions(group_name: str) -> set[str]:
@@ -33,7 +36,8 @@ def test_migrate_creates_the_editors_with_exactly_the_sites_copy():
     expected |= {f"measures.{action}_outboundlink" for action in EDITING}
     expected |= {"measures.view_dailycount", "reports.view_monthlyreport",
                  "reports.change_monthlyreport", "metrics.view_frameworkservice",
-                 "metrics.change_frameworkservice"} | ACCOUNTS | IMAGES
+                 "metrics.change_frameworkservice"} | ACCOUNTS | IMAGES | SEE_CHECKS
+    expected |= SEE_INCIDENTS | {"evidence.view_probetarget"}
     assert permissions("Editors") == expected
 
 
@@ -43,7 +47,8 @@ def test_migrate_creates_the_metrics_reviewers_with_exactly_the_mapping_and_evid
         "metrics.delete_frameworkservice", "metrics.change_feed_mapping",
         "metrics.view_ingestrun", "metrics.view_snapshot", "metrics.view_chaincheck",
         "metrics.view_auditevent",
-    } | ACCOUNTS
+        *(f"evidence.{action}_probetarget" for action in EDITING),
+    } | ACCOUNTS | SEE_CHECKS | SEE_INCIDENTS
 
 
 def member(django_user_model, username: str, group_name: str):
