@@ -1,7 +1,7 @@
 """Checking an address and keeping the result: the check, graded, and what changed since the last.
 
-A check is written once with its changes in one transaction; then the pages that show it are
-invalidated and staff are alerted to a weakening or a certificate near expiry.
+A check is written once with its changes in one transaction (its save replaces the pages that
+show it, evidence/apps.py); then staff are alerted to a weakening or a certificate near expiry.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.watch import check_evidence
-from tractatus_site import pagecache
 
 from .grading import HEADERS, grade
 from .models import Check, HeaderChange, ProbeTarget
@@ -86,8 +85,7 @@ def store(seen: Observation, target: ProbeTarget | None, now: datetime) -> Check
 
 
 def run_check(url: str, target: ProbeTarget | None = None) -> Check:
-    """Check `url` now, keep the result, refresh the pages showing it and alert staff."""
+    """Check `url` now, keep the result and alert staff."""
     check = store(observe(url), target, timezone.now().astimezone(UTC))
-    pagecache.invalidate()  # /evidence/ and the enforcement page show it
     check_evidence(check)
     return check

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,8 +15,14 @@ from . import live
 from .models import Check
 
 
+class ChecksPage(forms.Form):
+    """/evidence/'s one parameter, ?page=N: each page of checks is its own cached page."""
+
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
+
+
 @require_safe
-@cache_public_page
+@cache_public_page(query=ChecksPage)
 def index(request: HttpRequest) -> HttpResponse:
     """/evidence/: the latest of each target, the history of header changes, every check."""
     context = {

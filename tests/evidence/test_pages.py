@@ -14,10 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def target(partner):
-    """The partner as the only configured target."""
-    ProbeTarget.objects.all().delete()
-    return ProbeTarget.objects.create(url=partner.url)
+def target(partner, django_capture_on_commit_callbacks):
+    """The partner as the only configured target, committed as the admin's save would be."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ProbeTarget.objects.all().delete()
+        return ProbeTarget.objects.create(url=partner.url)
 
 
 def test_the_enforcement_page_shows_a_demo_until_a_real_check_ran(client):
@@ -122,3 +123,30 @@ def test_the_live_evidence_costs_one_query_once_its_checks_are_cached(
     run_check(partner.url, target)  # a new check is a new key: read again
     with django_assert_num_queries(3):
         latest_evidence()
+
+
+def test_each_page_of_checks_is_its_own_cached_page(client, partner):
+    partner.reply = Reply(status=502)
+    run_check(partner.url)
+    partner.reply = Reply()
+    for _ in range(50):
+        run_check(partner.url)
+    first = client.get("/evidence/").content.decode()
+    second = client.get("/evidence/?page=2").content.decode()
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "Server error (5xx)" in second and "Server error (5xx)" not in first
+    assert client.get("/evidence/?page=2").content.decode() == second  # from the cache
+
+
+def test_a_new_check_reaches_the_cached_pages_at_once(
+    client, partner, target, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as cron's run is
+        run_check(partner.url, target)
+    assert "HTTP 200, grade A</td>" not in client.get("/evidence/").content.decode()
+    assert "grade <strong>A+</strong>" in client.get("/enforcement/").content.decode()
+    partner.reply = Reply(headers={**STRONG_HEADERS, "X-Content-Type-Options": "none"})
+    with django_capture_on_commit_callbacks(execute=True):
+        run_check(partner.url, target)
+    assert "grade <strong>A</strong> (95/100)" in client.get("/enforcement/").content.decode()
+    assert "HTTP 200, grade A</td>" in client.get("/evidence/").content.decode()
