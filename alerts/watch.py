@@ -136,3 +136,28 @@ def check_evidence(check: Check) -> None:
     elif days is not None:
         incidents.resolve(f"certificate:{host}", f"The certificate now has {days} days left.")
     deliver_pending()
+
+
+@never_raises
+def check_log(check) -> None:
+    """The transparency log failing `verify_log` (a transparency.LogCheck)."""
+    if check.intact:
+        incidents.resolve("transparency-log", "The transparency log verified intact again.")
+    else:
+        incidents.open(
+            "transparency-log", "The transparency log failed its check", check.problems[:4000]
+        )
+    deliver_pending()
+
+
+@never_raises
+def check_witness(state) -> None:
+    """A witness refusing (or failing) to cosign the log's checkpoint (a WitnessState)."""
+    key = f"witness:{state.name}"
+    if state.ok:
+        incidents.resolve(key, "It cosigned the log's checkpoint again.")
+    else:
+        incidents.open(
+            key, f"The witness {state.name} did not cosign the log's checkpoint", state.detail
+        )
+    deliver_pending()

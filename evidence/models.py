@@ -122,6 +122,10 @@ class Check(AppendOnly):
     def claim_rows(self) -> list[dict]:
         return [row for row in self.rows() if row["claim"]]
 
+    def log_entry(self) -> dict:
+        """The check as the transparency log holds it: what /api/evidence.json serves."""
+        return {"kind": "evidence", **self.as_json()}
+
     def as_json(self) -> dict:
         return {
             "url": self.url,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.watch import check_evidence
+from transparency import log
 
 from .grading import HEADERS, grade
 from .models import Check, HeaderChange, ProbeTarget
@@ -79,8 +80,7 @@ def store(seen: Observation, target: ProbeTarget | None, now: datetime) -> Check
         check.save()
         if previous is not None:
             HeaderChange.objects.bulk_create(changes_between(previous, check))
-        # When the transparency log exists, the check is appended to it here, in this
-        # transaction, as an entry of kind "evidence".
+        log.append(check.log_entry())  # committed with the check, or neither is
     return check
 
 

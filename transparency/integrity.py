@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from alerts.watch import check_log
 from metrics.models import AuditEvent, Snapshot
 
 from . import entries
@@ -127,8 +128,10 @@ def check_checkpoint(size: int) -> tuple[Checkpoint | None, str]:
 
 
 def record(report: Report) -> LogCheck:
-    return LogCheck.objects.create(
+    check = LogCheck.objects.create(
         size=report.size,
         checkpoint_size=report.checkpoint.size if report.checkpoint else None,
         problems="\n".join(report.problems),
     )
+    check_log(check)  # staff told when it fails, and when it recovers
+    return check

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from alerts.watch import check_witness
+
 from .log import tree
 from .models import Checkpoint, Cosignature, WitnessState
 from .notes import Witness, parse_witnesses, split_note
@@ -108,4 +110,5 @@ def post(witness: Witness, old: int, checkpoint: Checkpoint) -> requests.Respons
 def record(state: WitnessState, ok: bool, detail: str) -> WitnessState:
     state.ok, state.detail = ok, detail
     state.save()
+    check_witness(state)  # staff told when it refuses, and when it cosigns again
     return state

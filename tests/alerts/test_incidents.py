@@ -153,3 +153,29 @@ def test_a_chain_check_that_passes_resolves_its_incident(inbox):
     call_command("verify_metrics_chain")
     assert ChainCheck.objects.get().intact
     assert Incident.objects.open().count() == 0
+
+
+def test_the_transparency_log_failing_its_check_is_an_incident(inbox):
+    from transparency.integrity import Report, record
+
+    record(Report(size=3, problems=["MISMATCH snapshot 1 no longer matches its log entry 0"]))
+    record(Report(size=3, problems=["MISMATCH snapshot 1 no longer matches its log entry 0"]))
+    assert inbox.subjects == ["[Tractatus] Incident: The transparency log failed its check"]
+    assert "MISMATCH snapshot 1" in inbox.bodies[0]
+    record(Report(size=3))
+    assert inbox.subjects[1] == "[Tractatus] Recovered: The transparency log failed its check"
+
+
+def test_a_witness_refusing_is_an_incident_until_it_cosigns(inbox):
+    from transparency.models import WitnessState
+    from transparency.witnesses import record
+
+    state = WitnessState.objects.create(name="w1.example", url="https://w1.example/")
+    record(state, False, "refused: HTTP 409 Conflict")
+    record(state, False, "refused: HTTP 409 Conflict")
+    assert inbox.subjects == [
+        "[Tractatus] Incident: The witness w1.example did not cosign the log's checkpoint"
+    ]
+    assert "refused: HTTP 409 Conflict" in inbox.bodies[0]
+    record(state, True, "")
+    assert inbox.subjects[1].startswith("[Tractatus] Recovered: The witness w1.example")

@@ -171,3 +171,18 @@ def test_plain_http_has_no_certificate(tmp_path):
     with partner_server(None) as plain:
         check = run_check(plain.url)
     assert check.ok and check.certificate_days_left is None and check.certificate_expires_at is None
+
+
+def test_each_check_is_an_evidence_entry_of_the_transparency_log(partner):
+    import json
+
+    from transparency.models import LogEntry
+
+    partner.reply = Reply(status=500)
+    failed_check = run_check(partner.url)
+    partner.reply = Reply()
+    check = run_check(partner.url)
+    entries = [json.loads(bytes(e.data)) for e in LogEntry.objects.order_by("index")]
+    assert [e["kind"] for e in entries] == ["evidence", "evidence"]
+    assert entries[0] == {"kind": "evidence", **json.loads(json.dumps(failed_check.as_json()))}
+    assert entries[1]["sha256"] == check.sha256 and entries[1]["grade"] == "A+"

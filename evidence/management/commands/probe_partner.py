@@ -7,12 +7,15 @@ status 0 when every check succeeded, 3 when any failed (each failure is recorded
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.core.management.base import BaseCommand
 
 from evidence.models import ProbeTarget
 from evidence.record import run_check
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -31,7 +34,13 @@ class Command(BaseCommand):
             jobs = [(target.url, target) for target in ProbeTarget.objects.filter(enabled=True)]
         failed = 0
         for address, target in jobs:
-            check = run_check(address, target)
+            try:
+                check = run_check(address, target)
+            except Exception as exc:  # e.g. the log refusing to append: nothing was stored
+                logger.exception("probe of %s could not be recorded", address)
+                self.stdout.write(f"{address}: not recorded: {type(exc).__name__}: {exc}")
+                failed += 1
+                continue
             if check.ok:
                 line = f"{check.grade} ({check.score}) HTTP {check.status}"
                 if check.certificate_days_left is not None:
