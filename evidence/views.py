@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from metrics.api import live_data
+from tractatus_site.methods import safe_only
+from tractatus_site.openapi import Error, described, form_parameters
 from tractatus_site.pagecache import cache_public_page
 
-from . import live
+from . import live, schemas
 from .models import Check
 
 
@@ -48,11 +50,17 @@ def raw_headers(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(body, content_type="text/plain; charset=iso-8859-1")
 
 
-@require_safe
+@described("/evidence.json", summary="Every check of the partner's live evidence, 50 a page",
+           response={200: schemas.ChecksPage, 400: Error},
+           openapi_extra={"parameters": form_parameters(ChecksPage)})
+@safe_only
 @live_data
 def checks_json(request: HttpRequest) -> JsonResponse:
     """/api/evidence.json: every check, newest first, 50 a page ({"checks": […], "next"})."""
-    page = live.checks_page(request.GET.get("page"))
+    query = ChecksPage(request.GET)
+    if not query.is_valid():
+        return JsonResponse({"error": "page: a whole number from 1"}, status=400)
+    page = live.checks_page(query.cleaned_data["page"])
     following = None
     if page.has_next():
         following = f"{reverse('evidence-api')}?page={page.next_page_number()}"
