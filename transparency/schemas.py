@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, create_model
 
 
 class InclusionProof(BaseModel):
@@ -12,12 +12,16 @@ class InclusionProof(BaseModel):
     proof: list[str] = Field(description="base64 hashes, RFC 9162 §2.1.3")
 
 
-class ConsistencyProof(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    from_: int = Field(alias="from", ge=0)
-    to: int = Field(ge=0)
-    proof: list[str] = Field(description="base64 hashes, RFC 9162 §2.1.4")
+# "from" is a Python keyword: an alias would be described by its field's name ("from_"), so the
+# model is made with the answer's own key.
+ConsistencyProof = create_model(
+    "ConsistencyProof",
+    **{
+        "from": (int, Field(ge=0)),
+        "to": (int, Field(ge=0)),
+        "proof": (list[str], Field(description="base64 hashes, RFC 9162 §2.1.4")),
+    },
+)
 
 
 class LogIndex(BaseModel):
