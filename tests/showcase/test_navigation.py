@@ -84,12 +84,15 @@ def test_the_admin_lists_internal_links_that_lead_to_page_not_found(staff_client
     assert "to a page they can't open" in home
 
 
-def test_unpublishing_lists_the_menus_sections_and_links_that_point_to_the_page(staff_client):
+def test_unpublishing_lists_the_menus_sections_and_links_that_point_to_the_page(
+    staff_client, settings
+):
     about = Page.objects.get(slug="about")
     section = Section.objects.filter(page__slug="enforcement").first()
-    section.body = "Read [about us](http://127.0.0.1:9000/about/)."
+    # An address under SITE_URL is a link to this site as much as a bare path is.
+    section.body = f"Read [about us]({settings.SITE_URL}/about/)."
     section.save()
     asking = staff_client.get(f"/admin/showcase/page/{about.pk}/unpublish/").content.decode()
     assert "Menu item “About”" in asking
     assert f"Section “{section}”" in asking
-    assert "(http://127.0.0.1:9000/about/)" in asking
+    assert f"({settings.SITE_URL}/about/)" in asking
