@@ -23,11 +23,11 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Subquery
+from django.db.models import Q
 
 from . import entries as entry_formats
 from .merkle import HASH_SIZE, TILE_WIDTH, TileBuilder, Tree, leaf_hash
-from .models import Checkpoint, LogEntry, LogHead, Tile
+from .models import Checkpoint, Cosignature, LogEntry, LogHead, Tile
 from .notes import Signer, verify_note
 
 logger = logging.getLogger(__name__)
@@ -191,30 +191,57 @@ def publish(size: int) -> Checkpoint | None:
     return checkpoint
 
 
-def latest_checkpoint() -> Checkpoint | None:
-    """The checkpoint to serve: the head, signed now if it is not yet (e.g. a key just set)."""
+@dataclass(frozen=True)
+class Served:
+    """The checkpoint /log/checkpoint serves: the log's signed note, then its cosignatures."""
+
+    size: int
+    note: str
+    cosignatures: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return self.note + "".join(self.cosignatures)
+
+
+# Monitors and witnesses poll the checkpoint, so its one query is written out: built by the
+# ORM, a join and a subquery cost several times what the database takes to answer them.
+SERVED_QUERY = (
+    "SELECT c.size, c.note, s.line FROM {checkpoint} c"
+    " LEFT JOIN {cosignature} s ON s.checkpoint_id = c.id"
+    " WHERE c.origin = %s AND c.size = (SELECT h.size FROM {head} h WHERE h.id = 1)"
+    " ORDER BY s.witness"
+)
+
+
+def latest_checkpoint() -> Served | None:
+    """The checkpoint of the head's size, signed now if it is not yet (e.g. a key just set)."""
     key = signer()
     if key is None:
         return None
-    head = LogHead.objects.filter(pk=1).values("size")
-    latest = (
-        Checkpoint.objects.filter(origin=key.name)
-        .annotate(head_size=Subquery(head))
-        .order_by("-size")
-        .first()
-    )
-    if latest is not None and latest.size >= (latest.head_size or 0):
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (("checkpoint", Checkpoint), ("cosignature", Cosignature),
+                            ("head", LogHead))
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(SERVED_QUERY.format(**tables), [key.name])
+        rows = cursor.fetchall()
+    if rows:
+        size, note = rows[0][:2]
         # A restored database would serve an older head: the copy on disk says so cheaply.
         on_disk = published_size(origin_directory(key.name) / "latest")
-        if on_disk is not None and on_disk > latest.size:
+        if on_disk is not None and on_disk > size:
             raise LogForked(
                 f"a checkpoint of {on_disk} was published, the database's latest is"
-                f" {latest.size}: it was restored from before it (see docs/transparency.md)"
+                f" {size}: it was restored from before it (see docs/transparency.md)"
             )
-        return latest
+        return Served(size, note, tuple(line for *_, line in rows if line is not None))
     with transaction.atomic():
         head = LogHead.objects.select_for_update().get_or_create(pk=1)[0]
-        return publish(head.size)
+        checkpoint = publish(head.size)
+    lines = checkpoint.cosignatures.values_list("line", flat=True)
+    return Served(checkpoint.size, checkpoint.note, tuple(lines))
 
 
 # Published checkpoints, also kept outside the database ----------------------------------------

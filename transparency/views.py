@@ -38,16 +38,15 @@ def text(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
 
 
-def served_checkpoint() -> tuple[Checkpoint | None, str]:
-    """The checkpoint to serve with its cosignatures, or None and why there is none."""
+def served_checkpoint() -> tuple[log.Served | None, str]:
+    """The checkpoint to serve and its text with cosignatures, or None and why there is none."""
     if log.signer() is None:
         return None, "no checkpoint: the site has no LOG_SIGNING_KEY set"
     try:
-        checkpoint = log.latest_checkpoint()
+        served = log.latest_checkpoint()
     except log.LogForked as exc:
         return None, f"no checkpoint: {exc}"
-    lines = "".join(checkpoint.cosignatures.values_list("line", flat=True))
-    return checkpoint, checkpoint.note + lines
+    return served, served.text
 
 
 @require_safe
