@@ -9,10 +9,12 @@ import json
 import pytest
 import rfc8785
 from django.db import transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metrics.models import AuditEvent, Snapshot
 from transparency import log
-from transparency.entries import EntryTooLarge
+from transparency.entries import SAFE_INTEGER, EntryTooLarge, canonical
 from transparency.models import LogEntry
 
 from .conftest import events, feed
@@ -46,6 +48,35 @@ def test_each_entry_is_rfc_8785_canonical_json(ingest_feed):
     ingest_feed(feed(20, events(3)))
     for entry in LogEntry.objects.all():
         assert bytes(entry.data) == rfc8785.dumps(json.loads(bytes(entry.data)))
+
+
+VALUES = (
+    st.none() | st.booleans() | st.text()
+    | st.integers(-SAFE_INTEGER, SAFE_INTEGER) | st.integers() | st.floats(allow_nan=False)
+)
+
+
+def assert_canonical_as_the_rfc8785_package(entry: dict) -> None:
+    try:
+        expected = rfc8785.dumps(entry)
+    except rfc8785.CanonicalizationError as refused:
+        with pytest.raises(type(refused)):
+            canonical(entry)
+    else:
+        assert canonical(entry) == expected
+
+
+@given(st.dictionaries(st.text(), VALUES | st.lists(VALUES, max_size=3), max_size=12))
+def test_canonical_bytes_are_byte_for_byte_those_of_the_rfc8785_package(entry):
+    assert_canonical_as_the_rfc8785_package(entry)
+
+
+@pytest.mark.parametrize("entry", [
+    {"kind": "\ud800"}, {"kind": 2**53}, {"kind": -(2**53)}, {"kind": 0.5},
+    {"\ue000": 1, "\U00010000": 2},  # sorted by UTF-16 code units, not by code points
+])
+def test_what_plain_json_would_get_wrong_goes_through_the_rfc8785_package(entry):
+    assert_canonical_as_the_rfc8785_package(entry)
 
 
 def test_an_event_entry_holds_exactly_what_audit_json_serves_for_it_but_its_index(
