@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from . import entries as entry_formats
-from .merkle import HASH_SIZE, TILE_WIDTH, TileBuilder, Tree, leaf_hash
+from .merkle import TILE_WIDTH, TileBuilder, TileFinder, Tree, leaf_hash
 from .models import Checkpoint, Cosignature, LogEntry, LogHead, Tile
 from .notes import Signer, verify_note
 
@@ -126,20 +126,11 @@ def tree(size: int | None = None) -> Tree:
 
 
 def tree_for(size: int, compute: Callable[[Tree], object]) -> Tree:
-    """A tree whose tiles for `compute` are read in one query, not one query a tile.
-
-    Which tiles a root or proof reads depends only on the sizes and indexes, never on the
-    hashes, so a first run over blank tiles finds them all.
-    """
-    wanted: set[tuple[int, int]] = set()
-
-    def blank(level: int, index: int) -> bytes:
-        wanted.add((level, index))
-        return bytes(TILE_WIDTH * HASH_SIZE)
-
-    compute(Tree(size, blank))
+    """A tree whose tiles for `compute` are read in one query, not one query a tile."""
+    finder = TileFinder(size)
+    compute(finder)
     query = Q(pk__in=[])
-    for level, index in wanted:
+    for level, index in finder.wanted:
         query |= Q(level=level, index=index)
     tiles = {(t.level, t.index): bytes(t.hashes) for t in Tile.objects.filter(query)}
     return Tree(size, lambda level, index: tiles.get((level, index), b""))

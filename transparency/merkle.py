@@ -82,19 +82,23 @@ class Tree:
             self._tiles[key] = self._read(level, index)
         return self._tiles[key]
 
-    def subtree(self, start: int, width: int) -> bytes:
-        """The hash of the complete subtree of `width` (a power of two) leaves from `start`."""
+    @staticmethod
+    def locate(start: int, width: int) -> tuple[int, int, int, int]:
+        """Where the complete subtree of `width` (a power of two) leaves from `start` is
+        stored: (level, tile index, offset in the tile, how many of its hashes)."""
         level, height = 0, width.bit_length() - 1
         while height >= TILE_HEIGHT:
             level, height = level + 1, height - TILE_HEIGHT
-        span = TILE_WIDTH**level  # leaves under one hash of a level-`level` tile
-        first = start // span
-        tile = self.tile(level, first // TILE_WIDTH)
-        offset = first % TILE_WIDTH
-        count = 1 << height
+        first = start // TILE_WIDTH**level  # a level-`level` hash covers 256**level leaves
+        return level, first // TILE_WIDTH, first % TILE_WIDTH, 1 << height
+
+    def subtree(self, start: int, width: int) -> bytes:
+        """The hash of the complete subtree of `width` (a power of two) leaves from `start`."""
+        level, index, offset, count = self.locate(start, width)
+        tile = self.tile(level, index)
         hashes = split_hashes(tile[offset * HASH_SIZE : (offset + count) * HASH_SIZE])
         if len(hashes) != count:
-            raise LookupError(f"tile {level}/{first // TILE_WIDTH} is missing hashes")
+            raise LookupError(f"tile {level}/{index} is missing hashes")
         return root_of(hashes)
 
     def hash(self, start: int, end: int) -> bytes:
@@ -144,6 +148,21 @@ class Tree:
         if m <= k:
             return [*self._subproof(m, start, start + k, complete), self.hash(start + k, end)]
         return [*self._subproof(m - k, start + k, end, False), self.hash(start, start + k)]
+
+
+class TileFinder(Tree):
+    """A tree that hashes nothing and notes which tiles a root or proof would read.
+
+    Which tiles those read depends only on sizes and indexes, never on the hashes.
+    """
+
+    def __init__(self, size: int):
+        super().__init__(size, lambda level, index: b"")
+        self.wanted: set[tuple[int, int]] = set()
+
+    def subtree(self, start: int, width: int) -> bytes:
+        self.wanted.add(self.locate(start, width)[:2])
+        return EMPTY_ROOT
 
 
 class TileBuilder:
