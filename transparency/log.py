@@ -91,11 +91,18 @@ def insert_entries(start: int, items: Sequence[Item]) -> None:
     quote = connection.ops.quote_name
     table = quote(LogEntry._meta.db_table)
     columns = ", ".join(quote(c) for c in ("index", "data", "snapshot_id", "audit_event_id"))
+    rows = [(start + n, i.data, i.snapshot_id, i.audit_event_id) for n, i in enumerate(items)]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608 - names
-            [(start + n, i.data, i.snapshot_id, i.audit_event_id) for n, i in enumerate(items)],
-        )
+        if connection.vendor == "postgresql":
+            # COPY: one INSERT a row, even pipelined, made the log most of an ingest's time.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608 - names
+                rows,
+            )
 
 
 def edge_tiles(size: int) -> dict[int, bytes]:
