@@ -19,6 +19,7 @@ from alerts.models import Incident
 from evidence.live import latest_evidence
 from metrics.health import latest_snapshot_summary
 from metrics.models import IngestRun, Snapshot
+from transparency.log import log_size
 
 # Seconds: the buckets of the ingest's durations.
 INGEST_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -64,6 +65,14 @@ def snapshot_families():
     return [age, chain]
 
 
+def log_families():
+    entries = GaugeMetricFamily(
+        "tractatus_transparency_log_entries", "Entries in the transparency log (its size)."
+    )
+    entries.add_metric([], log_size())
+    return [entries]
+
+
 def probe_families():
     up = GaugeMetricFamily(
         "tractatus_probe_success", "1 if the target's latest check succeeded, 0 if it failed.",
@@ -102,5 +111,6 @@ class DatabaseCollector(Collector):
     def collect(self):
         yield from ingest_families()
         yield from snapshot_families()
+        yield from log_families()
         yield from probe_families()
         yield from incident_families()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from alerts import incidents
@@ -13,6 +15,7 @@ from evidence.record import run_check
 from metrics.models import IngestRun
 from tests.evidence.conftest import certificates, partner  # noqa: F401
 from tests.factories import make_snapshot
+from tests.partner import Reply
 
 pytestmark = pytest.mark.django_db
 TOKEN = "scrape-" + "t" * 40
@@ -98,13 +101,29 @@ def test_ingest_outcomes_durations_and_snapshot_age(client, scrape):
     assert found[("tractatus_snapshots", ())] == 2
 
 
-def test_the_probes_last_result_and_open_incidents(client, scrape, partner):  # noqa: F811
+def test_the_probes_last_result_the_logs_size_and_open_incidents(client, scrape, partner):  # noqa: F811
     ProbeTarget.objects.all().delete()
+    broken = ProbeTarget.objects.create(url=partner.url + "broken")
+    partner.replies["/broken"] = Reply(status=503)
+    before = timezone.now().timestamp()
     run_check(partner.url, ProbeTarget.objects.create(url=partner.url))
+    run_check(broken.url, broken)
     incidents.open("hash-chain", "The snapshots' hash chain is broken")
     found = scrape()
-    url = (("url", partner.url),)
+    url, failing = (("url", partner.url),), (("url", broken.url),)
     assert found[("tractatus_probe_success", url)] == 1
     assert found[("tractatus_probe_score", url)] == 100
     assert found[("tractatus_probe_certificate_days_left", url)] == 60
+    assert before <= found[("tractatus_probe_checked_timestamp_seconds", url)] <= time.time()
+    # A failed check is a failure, never a score.
+    assert found[("tractatus_probe_success", failing)] == 0
+    assert ("tractatus_probe_score", failing) not in found
     assert found[("tractatus_open_incidents", ())] == 1
+    # Each check is an entry of the transparency log.
+    assert found[("tractatus_transparency_log_entries", ())] == 2
+
+
+def test_no_probe_result_is_reported_before_a_real_check(client, scrape):
+    found = scrape()
+    assert not [name for name, _ in found if name.startswith("tractatus_probe_")]
+    assert found[("tractatus_transparency_log_entries", ())] == 0
