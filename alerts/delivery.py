@@ -26,7 +26,10 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 
 
 def subject(incident: Incident, event: str) -> str:
-    word = "Recovered" if event == Delivery.Event.RESOLVED else "Incident"
+    if event == Delivery.Event.OPENED:
+        word = "Incident"
+    else:
+        word = "Closed" if incident.closed_by_id else "Recovered"
     return f"[Tractatus] {word}: {incident.summary}"
 
 
@@ -37,7 +40,8 @@ def body(incident: Incident, event: str) -> str:
         lines += [incident.detail, ""]
     lines.append(f"Opened {incident.opened_at:%Y-%m-%d %H:%M} UTC.")
     if event == Delivery.Event.RESOLVED and incident.resolved_at:
-        lines.append(f"Recovered {incident.resolved_at:%Y-%m-%d %H:%M} UTC.")
+        how = f"Closed by {incident.closed_by}" if incident.closed_by_id else "Recovered"
+        lines.append(f"{how} {incident.resolved_at:%Y-%m-%d %H:%M} UTC.")
         if incident.resolution:
             lines.append(incident.resolution)
     admin = reverse("admin:alerts_incident_change", args=[incident.pk])
@@ -77,7 +81,7 @@ def deliver_pending() -> int:
                 Q(last_attempt_at__isnull=True)
                 | Q(last_attempt_at__lte=timezone.now() - RETRY_AFTER)
             )
-            .select_related("incident")
+            .select_related("incident", "incident__closed_by")
         )
     except DatabaseError:
         logger.exception("alerts: could not read the messages to send")

@@ -53,17 +53,22 @@ def open(key: str, summary: str, detail: str = "", context: dict | None = None) 
     return incident
 
 
-def resolve(key: str, resolution: str = "") -> Incident | None:
-    """Close the open incident `key`, if there is one; the incident closed, or None."""
+def resolve(key: str, resolution: str = "", closed_by=None) -> Incident | None:
+    """Close the open incident `key`, if there is one; the incident closed, or None.
+
+    `closed_by` is the staff member closing it by hand; the message then says Closed, not
+    Recovered, and if the condition still holds the next check opens it again.
+    """
     with transaction.atomic():
         incident = Incident.objects.select_for_update().open().filter(key=key).first()
         if incident is None:
             return None
         incident.resolved_at = timezone.now()
         incident.resolution = resolution
-        incident.save(update_fields=["resolved_at", "resolution"])
+        incident.closed_by = closed_by
+        incident.save(update_fields=["resolved_at", "resolution", "closed_by"])
         queue(incident, Delivery.Event.RESOLVED)
-    logger.warning("incident recovered: %s", incident.summary)
+    logger.warning("incident %s: %s", "closed" if closed_by else "recovered", incident.summary)
     return incident
 
 

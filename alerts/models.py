@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -27,11 +28,18 @@ class Incident(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="Who closed it by hand; empty when it recovered on its own.",
+    )
 
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at"]
+        # What cron can no longer see (a target removed, a witness retired, a weakening the
+        # partner meant) would otherwise stay open for ever.
+        permissions = [("close_incident", "Can close an incident by hand")]
         constraints = [
             models.UniqueConstraint(
                 fields=["key"], condition=Q(resolved_at__isnull=True), name="one_open_incident"

@@ -46,9 +46,11 @@ class Certificates:
     def __post_init__(self):
         now = dt.datetime.now(dt.UTC)
         ca_key = ec.generate_private_key(ec.SECP256R1())
+        # A name of its own, so that a client trusting two of these CAs finds the right one.
+        ca_name = _name(f"Test partner CA {x509.random_serial_number():x}"[:64])
         ca = (
-            x509.CertificateBuilder().subject_name(_name("Test partner CA"))
-            .issuer_name(_name("Test partner CA")).public_key(ca_key.public_key())
+            x509.CertificateBuilder().subject_name(ca_name)
+            .issuer_name(ca_name).public_key(ca_key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=365))
@@ -109,11 +111,15 @@ class Partner(http.server.ThreadingHTTPServer):
         self.reply = Reply()
         self.replies: dict[str, Reply] = {}  # by path
         if certificates is not None:
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            context.load_cert_chain(certificates.chain_file, certificates.key_file)
-            self.socket = context.wrap_socket(self.socket, server_side=True)
+            self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.renew(certificates)
+            self.socket = self.tls.wrap_socket(self.socket, server_side=True)
         scheme = "https" if certificates else "http"
         self.url = f"{scheme}://localhost:{self.server_address[1]}/"
+
+    def renew(self, certificates: Certificates) -> None:
+        """Serve `certificates` from the next connection on, at the same address."""
+        self.tls.load_cert_chain(certificates.chain_file, certificates.key_file)
 
 
 @contextlib.contextmanager

@@ -45,16 +45,29 @@ def test_an_ad_hoc_check_alerts_nobody(inbox, partner):
     assert inbox.messages == []
 
 
-def test_a_certificate_within_14_days_of_expiry_is_an_incident(inbox, tmp_path, monkeypatch):
-    soon = Certificates(tmp_path, days=14)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(soon.ca_file))
+def test_a_certificate_within_14_days_of_expiry_is_an_incident_until_it_is_renewed(
+    inbox, tmp_path, monkeypatch
+):
+    (tmp_path / "soon").mkdir(), (tmp_path / "renewed").mkdir()
+    soon, renewed = Certificates(tmp_path / "soon", days=14), Certificates(tmp_path / "renewed")
+    trusted = tmp_path / "cas.pem"  # the system's CAs, as it were: both issuers trusted
+    trusted.write_bytes(soon.ca_file.read_bytes() + renewed.ca_file.read_bytes())
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(trusted))
     with partner_server(soon) as expiring:
         target = ProbeTarget.objects.create(url=expiring.url)
         run_check(expiring.url, target)
+        run_check(expiring.url, target)  # still expiring: no second message
+        assert inbox.subjects == [
+            "[Tractatus] Incident: The certificate of localhost expires in 14 days"
+        ]
+        expiring.renew(renewed)
         run_check(expiring.url, target)
-    assert inbox.subjects == [
-        "[Tractatus] Incident: The certificate of localhost expires in 14 days"
+        run_check(expiring.url, target)
+    assert inbox.subjects[1:] == [
+        "[Tractatus] Recovered: The certificate of localhost expires in 14 days"
     ]
+    assert "The certificate now has 60 days left." in inbox.bodies[1]
+    assert Incident.objects.open().count() == 0
 
 
 def test_a_target_failing_twice_in_a_row_is_an_incident(inbox, partner, target):

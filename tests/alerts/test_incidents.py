@@ -13,6 +13,7 @@ from alerts.delivery import MAX_ATTEMPTS, deliver_pending
 from alerts.models import Delivery, Incident
 from metrics.models import ChainCheck, IngestRun, Snapshot
 from tests.factories import make_snapshot
+from tests.staff.test_groups import member
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +146,55 @@ def test_the_admin_home_lists_open_incidents(staff_client):
     page = staff_client.get("/admin/").content.decode()
     assert "Open incidents" in page
     assert "hash chain is broken" in page and "Recovered already" not in page
+    assert "/admin/alerts/incident/?resolved_at__isempty=1" in page
+
+
+def close_by_hand(browser, *incidents_to_close: Incident):
+    return browser.post("/admin/alerts/incident/", {
+        "action": "close", "_selected_action": [i.pk for i in incidents_to_close],
+    }, follow=True)
+
+
+def test_a_reviewer_closes_what_no_check_will_see_again_with_one_closed_message(
+    inbox, django_user_model, django_capture_on_commit_callbacks
+):
+    # The weakening of a target since removed: no check will ever resolve it.
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = incidents.open("evidence-weakened:https://old.example/", "Headers weakened")
+        other = incidents.open("hash-chain", "The snapshots' hash chain is broken")
+    reviewer = member(django_user_model, "rev", "Metrics reviewers")
+    assert 'value="close"' in reviewer.get("/admin/alerts/incident/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = close_by_hand(reviewer, stale).content.decode()
+    assert "1 incident(s) closed" in page
+    stale.refresh_from_db()
+    assert stale.resolved_at is not None and stale.closed_by.username == "rev"
+    assert list(Incident.objects.open()) == [other]
+    assert inbox.subjects[2:] == ["[Tractatus] Closed: Headers weakened"]
+    assert "Closed by rev" in inbox.bodies[2]
+    # Closing it again sends nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        close_by_hand(reviewer, stale)
+    assert len(inbox.messages) == 3
+
+
+def test_an_editor_sees_incidents_but_cannot_close_them(inbox, django_user_model):
+    incident = incidents.open("hash-chain", "The snapshots' hash chain is broken")
+    editor = member(django_user_model, "ed", "Editors")
+    listing = editor.get("/admin/alerts/incident/").content.decode()
+    assert "hash chain is broken" in listing and 'value="close"' not in listing
+    close_by_hand(editor, incident)
+    assert Incident.objects.open().count() == 1
+
+
+def test_a_condition_that_still_holds_opens_again_after_closing(inbox, staff_client):
+    make_snapshot(age=timedelta(minutes=90))
+    call_command("verify_metrics_chain")
+    close_by_hand(staff_client, Incident.objects.get())
+    call_command("verify_metrics_chain")
+    assert [s.split(":")[0] for s in inbox.subjects] == [
+        "[Tractatus] Incident", "[Tractatus] Closed", "[Tractatus] Incident"
+    ]
 
 
 def test_a_chain_check_that_passes_resolves_its_incident(inbox):
