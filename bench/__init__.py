@@ -24,3 +24,19 @@ def start_django(database_url: str, cache_url: str, **environment: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def bench_database(server: str, name: str, *, fresh: bool) -> str:
+    """The URL of database `name` on the PostgreSQL `server` names, created when missing (anew
+    with `fresh`): benchmarks keep their large tables between runs."""
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if exists and fresh:
+            connection.execute(f"DROP DATABASE {name}")
+        if fresh or not exists:
+            connection.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + "/" + name

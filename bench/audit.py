@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench import start_django
+from bench import bench_database, start_django
 
 EVENTS = 10_000_000
 CHUNK = 1_000_000
@@ -54,24 +54,6 @@ SELECT 'bench:' || g,
        %(snapshot)s
 FROM generate_series(%(first)s, %(last)s) AS g
 """
-
-
-def database_url(server: str) -> str:
-    return server.rsplit("/", 1)[0] + "/" + DATABASE
-
-
-def prepare(server: str, fresh: bool) -> None:
-    """The bench database exists (created when missing, or anew with --fresh)."""
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-        ).fetchone()
-        if exists and fresh:
-            connection.execute(f"DROP DATABASE {DATABASE}")
-        if fresh or not exists:
-            connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
 def fill() -> None:
@@ -164,10 +146,8 @@ def main(argv: list[str]) -> int:
     if not server:
         print("audit bench: BENCH_POSTGRES_URL is not set (make bench sets it); skipped")
         return 0
-    prepare(server, fresh="--fresh" in argv)
-    start_django(
-        database_url(server), "dummycache://", PAGE_CACHE_SECONDS="0", ALLOWED_HOSTS="testserver"
-    )
+    database = bench_database(server, DATABASE, fresh="--fresh" in argv)
+    start_django(database, "dummycache://", PAGE_CACHE_SECONDS="0", ALLOWED_HOSTS="testserver")
     from django.test import Client
 
     print(f"audit: {EVENTS:,} decisions on PostgreSQL", flush=True)

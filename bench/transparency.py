@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import start_django
+from bench import bench_database, start_django
 
 EVENTS = 5_000
 INGESTS = 5
@@ -81,23 +81,6 @@ def report_append(engine: str) -> bool:
         f" {without:.3f} s without: the log adds {added:.3f} s (target {TARGET_APPEND_SECONDS} s)"
     )
     return added < TARGET_APPEND_SECONDS
-
-
-def database_url(server: str) -> str:
-    return server.rsplit("/", 1)[0] + "/" + DATABASE
-
-
-def prepare(server: str, fresh: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-        ).fetchone()
-        if exists and fresh:
-            connection.execute(f"DROP DATABASE {DATABASE}")
-        if fresh or not exists:
-            connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
 # An audit event's entry as the site logs it (RFC 8785: keys sorted, no spaces), numbered.
@@ -227,8 +210,8 @@ def main() -> int:
             met = report_append("SQLite")
             print("BENCH_POSTGRES_URL is not set: the 10-million-entry figures need PostgreSQL")
             return 0 if met else 1
-        prepare(server, "--fresh" in sys.argv)
-        start_django(database_url(server), cache, **environment)
+        database = bench_database(server, DATABASE, fresh="--fresh" in sys.argv)
+        start_django(database, cache, **environment)
         fill()
         met = report_append("PostgreSQL, onto the 10-million-entry log")
         met &= serving()
