@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -25,6 +25,8 @@ from .models import (
 )
 
 Kind = Section.Kind
+# The kinds whose templates show a section's highlights.
+HIGHLIGHT_KINDS = frozenset({Kind.METRIC_CARDS, Kind.HIGHLIGHTS, Kind.SERVICES})
 
 
 def visible_highlights(preview: bool = False):
@@ -36,13 +38,17 @@ def read_content(slug: str, preview: bool = False) -> dict | None:
     pages = Page.objects.visible(preview).filter(slug=slug)
     # The sections with their page joined: one query for both, but for a page with no section.
     sections = list(
-        Section.objects.visible(preview)
-        .filter(page__in=pages)
-        .select_related("page", "video")
-        .prefetch_related(
-            Prefetch("highlights", visible_highlights(preview), to_attr="highlight_list")
-        )
+        Section.objects.visible(preview).filter(page__in=pages).select_related("page", "video")
     )
+    # Only the kinds that show highlights read them: no query for a page without such a section.
+    with_highlights = [section for section in sections if section.kind in HIGHLIGHT_KINDS]
+    prefetch_related_objects(
+        with_highlights,
+        Prefetch("highlights", visible_highlights(preview), to_attr="highlight_list"),
+    )
+    for section in sections:
+        if section.kind not in HIGHLIGHT_KINDS:
+            section.highlight_list = []
     page = sections[0].page if sections else pages.first()
     if page is None:
         return None
