@@ -34,6 +34,7 @@ def index(request: HttpRequest) -> HttpResponse:
     page = events.page_of(filters.cleaned_data)
     context |= {
         "page": page,
+        "decisions": events.decision_rows(page.events),
         "filtered": bool(filters.query(cursor="")),
         "this_query": urlencode(filters.query()),
         "all_query": urlencode(filters.query(cursor="")),

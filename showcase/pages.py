@@ -8,6 +8,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from audit.events import decision_rows
 from evidence.live import latest_evidence
 from metrics.dashboard import dashboard
 from metrics.figures import latest_figures, service_rows
@@ -126,9 +127,9 @@ def content_context(content: dict, now: datetime) -> dict:
     if any(section.kind == Kind.DECISIONS for section in content["sections"]):
         # Read only if the template's cached list is missing; keyed by the snapshot they came in.
         context["decisions"] = SimpleLazyObject(
-            lambda: state.remembered(
+            lambda: decision_rows(state.remembered(
                 "recent-decisions", lambda: list(AuditEvent.objects.recent_enforcement())
-            )
+            ))
         )
     if any(section.kind == Kind.EVIDENCE for section in content["sections"]):
         # Read each render, not cached with the content: a check lands hourly and invalidates
