@@ -191,10 +191,25 @@ class Dashboard:
     pressure: BarChart
     history: Strip
     history_days: tuple[HistoryDay, ...]
+    history_table: tuple[dict, ...]
 
 
 def day_label(day: date) -> str:
     return f"{day.day} {day:%b}"
+
+
+def history_table(days: Sequence[HistoryDay]) -> tuple[dict, ...]:
+    """The strip's days as its data table shows them, newest first: every text made once here
+    (90 rows of two date filters each cost more than the rest of the dashboard's template)."""
+    return tuple(
+        {
+            "iso": day.date.isoformat(),
+            "label": f"{day_label(day.date)} {day.date.year}",
+            "snapshots": str(day.snapshots),
+            "bypass": day.bypass,
+        }
+        for day in reversed(days)
+    )
 
 
 def chart_days(generated_at: datetime, dates: Iterable[date]) -> list[date]:
@@ -281,6 +296,7 @@ def build_dashboard(
             [(d.state, f"{day_label(d.date)} {d.date.year}: {d.summary}") for d in strip_days],
         ),
         history_days=tuple(strip_days),
+        history_table=history_table(strip_days),
     )
 
 
