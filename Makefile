@@ -96,14 +96,15 @@ check-feed: $(VENV)/.installed var/dev-secret-key
 # Mutation testing of the modules named in pyproject.toml ([tool.mutmut]); scores and the
 # surviving mutants judged equivalent are in docs/testing.md. Slow: the step before a release.
 # MUTANTS narrows it, e.g. make mutate MUTANTS='metrics.ingest*'. Every session starts from
-# one database migrated here, not a migration per mutant.
+# one database migrated here, not a migration per mutant. MUTATE_CHILDREN=1 on a shared machine.
 MUTANTS ?=
+MUTATE_CHILDREN ?= 2
 mutate: $(VENV)/.installed
 	rm -rf var/mutate && mkdir -p var/mutate
 	DATABASE_URL=sqlite:///$(CURDIR)/var/mutate/migrated.sqlite3 SECRET_KEY=tests-only \
 		$(BIN)/python manage.py migrate --noinput --verbosity 0
 	TESTS_MIGRATED_DATABASE=$(CURDIR)/var/mutate/migrated.sqlite3 SECRET_KEY=tests-only \
-		$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+		$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
 	$(BIN)/python -m tests.mutation_scores
 
 lint: $(VENV)/.installed

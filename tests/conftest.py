@@ -54,9 +54,11 @@ MUTATION_SCOPE = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under `make mutate`, only the tests in the mutated module's scope run."""
-    module = os.environ.get("MUTANT_UNDER_TEST", "").partition(".x")[0]
-    if scope := MUTATION_SCOPE.get(module):
+    """Under `make mutate`, only the tests in the mutated module's scope run; in mutmut's own
+    runs (which tests reach which function, the clean run), those of every module's scope."""
+    if "MUTANT_UNDER_TEST" in os.environ:  # set by mutmut only
+        module = os.environ["MUTANT_UNDER_TEST"].partition(".x")[0]
+        scope = MUTATION_SCOPE.get(module) or {f for fs in MUTATION_SCOPE.values() for f in fs}
         kept = [item for item in items if item.nodeid.split("::")[0] in scope]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
