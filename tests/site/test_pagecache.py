@@ -108,6 +108,25 @@ def test_remembered_does_not_remember_that_nothing_was_found(shared_cache):
     assert state.remembered("missing", lambda: "found") == "found"
 
 
+@pytest.mark.parametrize("using", ["default", "durable"])
+def test_remembered_builds_again_after_data_seconds_whatever_the_caches_own_timeout(
+    using, time_machine
+):
+    # Bounds how long a change made behind the site's back (plain SQL) goes unseen.
+    time_machine.move_to(timezone.now(), tick=False)
+    assert state.remembered("answer", lambda: 1, using=using) == 1
+    time_machine.shift(state.DATA_SECONDS - 1)  # the database's cache keeps whole seconds
+    assert state.remembered("answer", lambda: 2, using=using) == 1
+    time_machine.shift(2)
+    assert state.remembered("answer", lambda: 2, using=using) == 2
+
+
+def test_a_database_without_snapshot_or_content_version_has_an_empty_state():
+    ContentVersion.objects.all().delete()
+    assert state.read_state() == state.SiteState(snapshot="", content="")
+    assert state.read_state().key == "none:none"
+
+
 def test_the_state_comes_from_the_database_not_the_cache(shared_cache):
     snapshot = make_snapshot()
     cache.clear()
