@@ -8,7 +8,8 @@ is shared, so only ratios within one round mean much; the run does BENCH_ROUNDS 
 gunicorn with 2 workers, `wrk -t2 -c16`, BENCH_SECONDS (8) after a BENCH_WARMUP (3) second
 warm-up, DEBUG off, SQLite, the demo feed ingested. Modes:
 - redis-page, file-page: the page cache on, on Redis or on the default file cache;
-- render: no cache at all (a dummy cache, the page cache off): every request rendered.
+- render: no cache at all (a dummy cache, the database's cache table off too, the page cache
+  off): every request builds its whole page.
 Goals (docs/benchmarks.md), checked on each round; the script exits 1 when one is missed:
 - a filtered and a cursored /audit/ within 1.25x of `/`'s cached throughput;
 - a cached page at least 0.8x the ceiling on Redis, 0.6x on the file cache;
@@ -62,6 +63,8 @@ def environment(workdir: Path, cache: str = "file", page_cache: bool = True) -> 
         "PAGE_CACHE_SECONDS": "60" if page_cache else "0",
         "LOG_LEVEL": "CRITICAL",
         "BENCH_CEILING_PAGE": str(workdir / "home.json"),
+        # No cache at all is also no database cache table (bench/render_settings.py).
+        **({"DJANGO_SETTINGS_MODULE": "bench.render_settings"} if cache == "dummy" else {}),
     }
 
 
