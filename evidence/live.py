@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from tractatus_site.state import DATA_SECONDS
@@ -61,11 +61,31 @@ def latest_of_targets() -> list[tuple[str, int | None, datetime | None]]:
     )
 
 
+def standing_weakenings(urls: list[str]) -> list[HeaderChange]:
+    """Each header's latest change at each address, where that change weakened it.
+
+    A weakening stays news until the header changes again, however many checks find it
+    still weak: the pages keep saying so, not only the hour it was first seen.
+    """
+    latest = HeaderChange.objects.filter(
+        found_in__url=OuterRef("found_in__url"), header=OuterRef("header")
+    ).order_by("-found_in__checked_at", "-found_in_id")
+    return list(
+        HeaderChange.objects.filter(found_in__url__in=urls, kind__in=HeaderChange.WEAKENINGS)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .select_related("found_in")
+        .order_by("header")
+    )
+
+
 def read_checks(ids: list[int]) -> list[Check]:
-    found = Check.objects.prefetch_related(
-        Prefetch("changes", HeaderChange.objects.select_related("previous"))
-    ).in_bulk(ids)
-    return [found[pk] for pk in ids]
+    """The checks, each with the weakenings still standing at its address."""
+    found = Check.objects.in_bulk(ids)
+    checks = [found[pk] for pk in ids]
+    standing = standing_weakenings([check.url for check in checks])
+    for check in checks:
+        check.shown_weakenings = [c for c in standing if c.found_in.url == check.url]
+    return checks
 
 
 def latest_evidence() -> LiveEvidence:

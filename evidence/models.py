@@ -91,6 +91,9 @@ class Check(AppendOnly):
         return not self.failure
 
     is_demo = False
+    # The weakenings its summary says: for an address's latest check, those still standing
+    # there (evidence.live); on a check's own page, those it found.
+    shown_weakenings: tuple = ()
 
     @property
     def certificate_expiring(self) -> bool:

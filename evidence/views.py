@@ -39,6 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def check(request: HttpRequest, pk: int) -> HttpResponse:
     """One check: every header graded, its changes, and its raw header block."""
     found = get_object_or_404(Check.objects.prefetch_related("changes"), pk=pk)
+    found.shown_weakenings = found.weakenings()
     return render(request, "evidence/check.html", {"check": found})
 
 

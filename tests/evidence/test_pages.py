@@ -41,16 +41,36 @@ def test_the_enforcement_page_shows_the_latest_check_against_the_claims(client, 
     assert '<code class="header-value">same-site</code>' in page
 
 
-def test_a_weakening_is_said_plainly(client, partner, target):
-    run_check(partner.url, target)
+def test_a_weakening_is_said_plainly_while_it_lasts(
+    client, partner, target, django_capture_on_commit_callbacks
+):
+    def check():  # committed, as cron's run is: the cached pages are replaced
+        with django_capture_on_commit_callbacks(execute=True):
+            return run_check(partner.url, target)
+
+    check()
     without_coop = dict(STRONG_HEADERS)
     del without_coop["Cross-Origin-Opener-Policy"]
     partner.reply = Reply(headers=without_coop)
-    run_check(partner.url, target)
-    page = client.get("/enforcement/").content.decode()
-    assert "<code>cross-origin-opener-policy</code> vanished</strong>" in page
-    assert "it was <code>same-origin</code>, it is now absent" in page
-    assert "The certificate expires in" not in page
+    weakened = check()
+    for _ in range(2):  # not only the hour it was first seen
+        page = client.get("/enforcement/").content.decode()
+        assert "<code>cross-origin-opener-policy</code> vanished</strong> at the check of" \
+            f' <time datetime="{weakened.checked_at.isoformat()}">' in page
+        assert "it was <code>same-origin</code>, it is now absent" in page
+        assert "The certificate expires in" not in page
+        check()
+    partner.reply = Reply()
+    check()
+    assert "vanished" not in client.get("/enforcement/").content.decode()
+
+
+def test_a_checks_own_page_says_what_it_found_weakened(client, partner):
+    run_check(partner.url)
+    partner.reply = Reply(headers={**STRONG_HEADERS, "Referrer-Policy": "unsafe-url"})
+    weakened = run_check(partner.url)
+    page = client.get(f"/evidence/checks/{weakened.pk}/").content.decode()
+    assert "<code>referrer-policy</code> weakened</strong>" in page
 
 
 def test_a_certificate_near_expiry_is_said_plainly(client, tmp_path, monkeypatch, target):
