@@ -1,9 +1,15 @@
 """Run pip-audit over the lock files; fail on any known vulnerability not ignored for now.
 
 Ignores live in .ci/audit-ignores, one per line: `VULN-ID  YYYY-MM-DD  reason`. An ignore past
-its date fails the audit, so every exception is looked at again. When the vulnerability
-database cannot be reached at all (every package skipped), that is said plainly and the audit
-passes unless AUDIT_REQUIRED=1; a database that answers for some packages and not others fails.
+its date fails the audit, so every exception is looked at again. pip-audit failing to run (no
+connection to the database at all) fails the audit. When the database answers but knows none
+of the locked packages (every one skipped: a package mirror answering for pypi.org without
+PyPI's vulnerability data), that is said plainly and the audit passes unless AUDIT_REQUIRED=1;
+a database that answers for some packages and not others fails.
+
+pip-audit's own environment variables choose the database: PyPI's by default, or
+PIP_AUDIT_VULNERABILITY_SERVICE=osv with PIP_AUDIT_OSV_URL for an OSV mirror (the tests use a
+local one, tests/site/test_audit.py).
 """
 
 from __future__ import annotations
@@ -54,27 +60,32 @@ def main(locks: list[str]) -> int:
     except (ValueError, KeyError):
         print(run.stdout, run.stderr, sep="\n", file=sys.stderr)
         return 1
-    vulnerable = [d for d in report if d.get("vulns")]
+    problems += judge(report, required=os.environ.get("AUDIT_REQUIRED") == "1")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def judge(report: list[dict], *, required: bool) -> list[str]:
+    """What fails the audit in pip-audit's JSON report: each vulnerability, each package skipped."""
+    problems = []
     skipped = [d for d in report if "skip_reason" in d]
-    for dep in vulnerable:
-        for vuln in dep["vulns"]:
+    for dep in report:
+        for vuln in dep.get("vulns", []):
             fixes = ", ".join(vuln.get("fix_versions", [])) or "none yet"
             problems.append(f"{dep['name']} {dep['version']}: {vuln['id']} (fixed in {fixes})")
     if skipped and len(skipped) == len(report):
-        message = (f"the vulnerability database could not be reached: none of the {len(report)} "
-                   "locked packages was audited")
-        if os.environ.get("AUDIT_REQUIRED") == "1":
+        message = (f"the vulnerability database knows none of the {len(report)} locked packages:"
+                   " nothing was audited")
+        if required:
             problems.append(message)
         else:
             print(f"WARNING: {message} (AUDIT_REQUIRED=1 makes this fail)", file=sys.stderr)
     elif skipped:
-        problems += [f"{d['name']} {d['version']}: not audited ({d['skip_reason']})"
-                     for d in skipped]
-    else:
+        problems += [f"{d['name']}: not audited ({d['skip_reason']})" for d in skipped]
+    elif not problems:
         print(f"{len(report)} locked packages audited: no known vulnerability")
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return 1 if problems else 0
+    return problems
 
 
 if __name__ == "__main__":
