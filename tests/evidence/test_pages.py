@@ -23,7 +23,7 @@ def target(partner, django_capture_on_commit_callbacks):
 
 def test_the_enforcement_page_shows_a_demo_until_a_real_check_ran(client):
     page = client.get("/enforcement/").content.decode()
-    assert "Checked for you, every hour" in page
+    assert 'Checked for you, every hour <span class="demo-tag">Demo</span></h3>' in page
     assert page.count('<span class="demo-tag">Demo</span>') >= 2
     assert "Demo data: no check of this address has run yet" in page
     assert "https://mysovereignty.digital/" in page

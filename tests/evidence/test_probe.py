@@ -60,10 +60,17 @@ def test_endless_redirects_are_a_failure(partner):
     failed(partner.url, Check.Failure.TOO_MANY_REDIRECTS)
 
 
-def test_a_server_error_is_a_failure_with_its_headers_kept(partner):
-    partner.reply = Reply(status=503)
+@pytest.mark.parametrize("status", [500, 503, 599])
+def test_a_server_error_is_a_failure_with_its_headers_kept(partner, status):
+    partner.reply = Reply(status=status)
     check = failed(partner.url, Check.Failure.SERVER_ERROR)
-    assert check.status == 503 and check.sha256
+    assert check.status == status and check.sha256
+
+
+def test_a_client_error_is_a_check_not_a_failure(partner):
+    partner.reply = Reply(status=499)  # the headers were served: they are the evidence
+    check = run_check(partner.url)
+    assert check.ok and check.status == 499 and check.grade == "A+"
 
 
 def test_an_oversized_header_block_is_a_failure(partner):
