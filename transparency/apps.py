@@ -6,4 +6,4 @@ class TransparencyConfig(AppConfig):
     verbose_name = "Transparency log"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deploy check
+        from . import checks, witnesses  # noqa: F401 - the deploy check; the witnesses' receiver

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 
 from . import entries as entry_formats
 from .merkle import TILE_WIDTH, TileBuilder, TileFinder, Tree, leaf_hash
@@ -314,6 +315,11 @@ def fork_problem() -> str:
     return ""
 
 
+# Sent once a new checkpoint is committed and copied to disk. The witnesses' client
+# (witnesses.py) receives it: it reads the log for its proofs, so the log does not import it.
+checkpoint_published = Signal()
+
+
 def after_commit(checkpoint_pk: int) -> None:
     """Once a checkpoint is committed: its copy on disk, then the witnesses, off the request."""
     checkpoint = Checkpoint.objects.get(pk=checkpoint_pk)
@@ -321,6 +327,4 @@ def after_commit(checkpoint_pk: int) -> None:
         save_published(checkpoint)
     except OSError:
         logger.exception("could not write checkpoint %s to LOG_CHECKPOINT_DIR", checkpoint)
-    from . import witnesses  # the witness client needs this module's checkpoints
-
-    witnesses.send_later(checkpoint)
+    checkpoint_published.send(sender=Checkpoint, checkpoint=checkpoint)

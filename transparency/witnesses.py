@@ -16,11 +16,12 @@ import threading
 import requests
 from django.conf import settings
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from alerts.watch import check_witness
 
-from .log import tree
+from .log import checkpoint_published, tree
 from .models import Checkpoint, Cosignature, WitnessState
 from .notes import Witness, parse_witnesses, split_note
 
@@ -33,8 +34,9 @@ def configured() -> list[Witness]:
     return parse_witnesses(settings.WITNESSES)
 
 
-def send_later(checkpoint: Checkpoint) -> None:
-    """Ask every witness to cosign `checkpoint`, each in its own thread."""
+@receiver(checkpoint_published)
+def send_later(sender, checkpoint: Checkpoint, **kwargs) -> None:
+    """Ask every witness to cosign a newly published checkpoint, each in its own thread."""
     for witness in configured():
         thread = threading.Thread(
             target=cosign_in_thread, args=(witness, checkpoint.pk), name=f"witness {witness.name}"
