@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 
 from metrics.models import AuditEvent
 from tests.factories import make_events, make_snapshot
@@ -176,6 +177,16 @@ def test_a_permalink_shows_the_decision_and_how_to_verify_its_bytes(client, snap
     assert "Query &lt;b&gt;without&lt;/b&gt; a tenant scope" in body
     raw = client.get(raw_url).content
     assert hashlib.sha256(raw).hexdigest() == snapshot.sha256
+
+
+def test_a_listed_decision_links_to_its_permalink_with_its_time_in_utc(client, snapshot):
+    [event] = make_events(snapshot, 1, newest=datetime(2026, 3, 5, 9, 4, 7, tzinfo=UTC))
+    AuditEvent.objects.filter(pk=event.pk).update(event_id="chk:7.b_x-1")  # every kind of char
+    body = client.get("/audit/").content.decode()
+    permalink = reverse("audit:event", args=["chk:7.b_x-1"])
+    assert (f'<a href="{permalink}"><time datetime="2026-03-05T09:04:07+00:00">'
+            "5 Mar 2026, 09:04:07 UTC</time></a>") in body
+    assert client.get(permalink).status_code == 200
 
 
 def test_an_unknown_permalink_is_a_404(client, snapshot):

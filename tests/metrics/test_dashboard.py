@@ -357,6 +357,18 @@ def test_the_history_strip_is_drawn_with_one_cell_per_day(client, frozen):
     assert "1 of 90 days had an accepted snapshot; 0 reported a bypass." in content
 
 
+def test_the_history_table_lists_every_day_newest_first(client, frozen):
+    known_snapshot()
+    rows = re.findall(
+        r'<tr><th scope="row"><time datetime="([\d-]+)">([^<]+)</time></th>'
+        r"<td>(\d+)</td><td>(Yes|No)</td></tr>",
+        page(client),
+    )
+    assert len(rows) == 90
+    assert rows[0] == ("2026-11-24", "24 Nov 2026", "1", "No")
+    assert rows[-1] == ("2026-08-27", "27 Aug 2026", "0", "No")
+
+
 def test_verify_it_yourself_links_the_snapshot_and_gives_the_command(client, frozen):
     first = known_snapshot(generated_at=NOW - timedelta(hours=1))
     latest = known_snapshot()
