@@ -302,8 +302,10 @@ TWO_FACTOR_WEBAUTHN_RP_NAME = "Tractatus site administration"
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tractatus@localhost")
-# Who is told when an incident opens and recovers (comma-separated); none: no email.
-ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
+# Who is told when an incident opens and recovers (comma-separated, spaces allowed); none: no
+# email.
+ALERT_EMAILS = [address.strip() for address in env.list("ALERT_EMAILS", default=[])
+                if address.strip()]
 # An optional Slack-compatible incoming webhook, sent {"text": …} for each message.
 ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
 # Failed or rejected ingest runs in a row before staff are told.

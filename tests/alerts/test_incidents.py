@@ -229,3 +229,16 @@ def test_a_witness_refusing_is_an_incident_until_it_cosigns(inbox):
     assert "refused: HTTP 409 Conflict" in inbox.bodies[0]
     record(state, True, "")
     assert inbox.subjects[1].startswith("[Tractatus] Recovered: The witness w1.example")
+
+
+def test_email_url_and_alert_emails_configure_the_real_mail_path(inbox, smtp_port):
+    from tests.site.test_security import run_django
+
+    environment = {"DEBUG": "1", "SECRET_KEY": "k" * 50,
+                   "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+                   "ALERT_EMAILS": "ops@example.org, lead@example.org"}
+    result = run_django(["sendtestemail", "ops@example.org"], **environment)
+    assert result.returncode == 0, result.stderr
+    assert inbox.messages[0]["X-Envelope-To"] == "ops@example.org"
+    listed = run_django(["diffsettings"], **environment).stdout
+    assert "ALERT_EMAILS = ['ops@example.org', 'lead@example.org']" in listed
