@@ -132,8 +132,8 @@ def content_context(content: dict, now: datetime) -> dict:
             ))
         )
     if any(section.kind == Kind.EVIDENCE for section in content["sections"]):
-        # Read each render, not cached with the content: a check lands hourly and invalidates
-        # the page cache, not the content version.
+        # Read each render beside the content: the targets and their latest checks' ids in one
+        # query, the checks themselves cached under those ids (evidence.live).
         context["live_evidence"] = latest_evidence()
     if any(section.kind == Kind.DASHBOARD for section in content["sections"]):
         published = [service for service in content["services"] if service.published]
