@@ -183,14 +183,13 @@ class TileBuilder:
             self.size += 1
 
     def _push(self, level: int, leaf: int, hashed: bytes) -> None:
-        # `leaf` is the number of leaves before this hash, so its position at `level` is:
+        # `leaf` is a leaf under this hash (the one just added), so its position at `level` is:
         position = leaf // TILE_WIDTH**level
         index = position // TILE_WIDTH
         data = self.edge.get(level, b"") + hashed
         self.changed[(level, index)] = data
         if len(data) == TILE_WIDTH * HASH_SIZE:
             self.edge[level] = b""
-            self._push(level + 1, leaf - (TILE_WIDTH - 1) * TILE_WIDTH**level,
-                       root_of(split_hashes(data)))
+            self._push(level + 1, leaf, root_of(split_hashes(data)))  # under it, too
         else:
             self.edge[level] = data
