@@ -298,6 +298,37 @@ def test_a_payload_that_is_not_a_json_object_is_rejected(
     assert rejection_of(payload, feed_file, ingest_command).startswith(reason)
 
 
+PATTERN = "services[1].key: expected a string matching ^[a-z0-9]+(-[a-z0-9]+)*$, got "
+
+
+@pytest.mark.parametrize(
+    ("key", "quoted"),
+    [
+        ("K" * 38, '"' + "K" * 38 + '"'),  # 40 characters of JSON: quoted whole
+        ("K" * 39, '"' + "K" * 36 + "..."),  # 41: its first 37, then an ellipsis
+        ("Prüfung-Ω", '"Prüfung-Ω"'),  # as written, not as \u escapes
+    ],
+)
+def test_a_wrong_value_is_quoted_as_written_and_cut_past_forty_characters(
+    key, quoted, feed_file, ingest_command, at_example_time
+):
+    feed = copy.deepcopy(EXAMPLE)
+    feed["services"][1]["key"] = key
+    assert rejection_of(encode(feed), feed_file, ingest_command) == PATTERN + quoted
+
+
+@pytest.mark.parametrize(
+    ("broken", "more"), [(2, "(and 1 more violation)"), (3, "(and 2 more violations)")]
+)
+def test_the_reason_names_the_first_violation_and_counts_the_others(
+    broken, more, feed_file, ingest_command, at_example_time
+):
+    feed = copy.deepcopy(EXAMPLE)
+    for service in feed["services"][1 : 1 + broken]:
+        service["key"] = "K"
+    assert rejection_of(encode(feed), feed_file, ingest_command) == f'{PATTERN}"K" {more}'
+
+
 @pytest.mark.parametrize(
     "stamp",
     ["2026-11-24T01:05:00+01:00", "2026-11-23T19:05:00-05:00", "2026-11-24t00:05:00.000000z"],
