@@ -6,14 +6,19 @@ import csv
 import hashlib
 import html
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from metrics.models import AuditEvent
 from tests.factories import make_events, make_snapshot
+from transparency import log
+from transparency.models import LogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +34,13 @@ def snapshot():
 def walk(client, query: str = "") -> list[str]:
     """Every event id the JSON API gives, following `next` from the first page to the last."""
     ids, url = [], f"{EVENTS}?{query}"
-    while url:
+    for _ in range(20):  # more pages than any test makes: a cursor going round fails, not hangs
         page = client.get(url).json()
         ids += [event["id"] for event in page["events"]]
-        url = f"{EVENTS}?{query}&cursor={page['next']}" if page["next"] else None
-    return ids
+        if not page["next"]:
+            return ids
+        url = f"{EVENTS}?{query}&cursor={page['next']}"
+    raise AssertionError(f"no last page after {len(ids)} decisions")
 
 
 def test_decisions_come_newest_first_fifty_a_page(client, snapshot):
@@ -232,3 +239,86 @@ def test_a_stored_decision_matches_what_the_contract_calls_its_content(snapshot)
     assert event.content == (NOW, "boundary-enforcer", "blocked", "cross-tenant-query",
                              "t_0123456789abcdef", "Query without a tenant scope")
     assert AuditEvent.objects.recent_enforcement().get() == event
+
+
+def test_the_pages_links_keep_its_filters_and_change_only_the_cursor(client, snapshot):
+    make_events(snapshot, 60)
+    body = html.unescape(client.get("/audit/?decision=blocked").content.decode())
+    assert re.search(r'href="\?decision=blocked&cursor=[\w%-]+" rel="next"', body)
+    assert f'href="{EVENTS}?decision=blocked"' in body
+    assert 'href="/api/metrics/audit.csv?decision=blocked" download' in body
+
+
+def test_a_last_page_of_exactly_fifty_decisions_points_to_no_older_page(client, snapshot):
+    make_events(snapshot, 50)
+    assert client.get(EVENTS).json()["next"] is None
+    assert 'rel="next"' not in client.get("/audit/").content.decode()
+
+
+def test_each_decision_gives_its_place_in_the_transparency_log(client, snapshot):
+    events = make_events(snapshot, 2)
+    log.append_snapshot(snapshot, events)  # as an ingest logs them, in the same transaction
+    places = {e.event_id: LogEntry.objects.get(audit_event=e).index for e in events}
+    assert {e["id"]: e["log_index"] for e in client.get(EVENTS).json()["events"]} == places
+    for event_id, index in places.items():
+        assert client.get(f"/api/metrics/audit/{event_id}.json").json()["log_index"] == index
+    rows = csv.DictReader(io.StringIO(
+        b"".join(client.get("/api/metrics/audit.csv").streaming_content).decode()
+    ))
+    assert {row["id"]: int(row["log_index"]) for row in rows} == places
+
+
+def test_the_csv_is_answered_not_modified_until_a_snapshot_is_accepted(client, snapshot):
+    make_events(snapshot, 3)
+    blocked = client.get("/api/metrics/audit.csv?decision=blocked")["ETag"]
+    again = client.get("/api/metrics/audit.csv?decision=blocked", HTTP_IF_NONE_MATCH=blocked)
+    assert again.status_code == 304
+    assert client.get("/api/metrics/audit.csv?decision=allowed")["ETag"] != blocked
+    make_snapshot(generated_at=NOW + timedelta(minutes=5))
+    after = client.get("/api/metrics/audit.csv?decision=blocked", HTTP_IF_NONE_MATCH=blocked)
+    assert after.status_code == 200
+    assert after["ETag"] != blocked
+
+
+@pytest.mark.parametrize("path", ["/audit/events/{id}/", "/api/metrics/audit/{id}.json"])
+def test_one_decision_costs_one_query_and_never_loads_the_snapshots_bytes(
+    client, snapshot, settings, path
+):
+    settings.PAGE_CACHE_SECONDS = 0  # the view's own queries, every time
+    [event] = make_events(snapshot, 1)
+    log.append_snapshot(snapshot, [event])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path.format(id=event.event_id)).status_code == 200
+    reads = [q["sql"] for q in queries if "metrics_auditevent" in q["sql"]]
+    assert len(reads) == 1
+    assert '"metrics_snapshot"."raw"' not in reads[0]
+    assert "transparency_logentry" in reads[0]
+    assert not [q for q in queries if 'WHERE "metrics_snapshot"."id"' in q["sql"]]
+
+
+def test_each_decision_in_the_list_shows_what_was_decided_where_when_and_why(client, snapshot):
+    [event] = make_events(snapshot, 1, decision="escalated", detail="Export <b>held</b>")
+    make_events(snapshot, 1, newest=NOW - timedelta(hours=1), decision="allowed", rule="",
+                detail="")
+    body = client.get("/audit/").content.decode()
+    escalated, allowed = [" ".join(item.split()) for item in re.findall(
+        r'<li class="decision .*?</li>', body, flags=re.S
+    )]
+    assert escalated == (
+        '<li class="decision decision-escalated"> <p class="decision-head">'
+        '<span class="decision-badge">Escalated</span>'
+        f' <a href="/audit/events/{event.event_id}/">'
+        '<time datetime="2026-11-25T12:00:00+00:00">25 Nov 2026, 12:00:00 UTC</time></a> </p>'
+        ' <dl class="decision-facts"> <div><dt>Service</dt><dd><code>boundary-enforcer</code>'
+        "</dd></div> <div><dt>Rule</dt><dd><code>cross-tenant-query</code></dd></div>"
+        " <div><dt>Tenant</dt><dd><code>t_0123456789abcdef</code></dd></div> </dl>"
+        ' <p class="decision-detail">Export &lt;b&gt;held&lt;/b&gt;</p> </li>'
+    )
+    assert '<span class="decision-badge">Allowed</span>' in allowed
+    assert "<dt>Rule</dt>" not in allowed and "decision-detail" not in allowed
+
+
+def test_the_filters_are_labelled_without_a_trailing_colon(client, snapshot):
+    body = client.get("/audit/").content.decode()
+    assert '<label for="id_service">Service</label>' in body
+    assert '<label for="id_since">From (UTC day)</label>' in body
