@@ -7,6 +7,7 @@ either a writer that slipped past it with the very same payload (its copy is kep
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 import pytest
@@ -111,3 +112,10 @@ def test_every_run_is_logged_routine_or_not_and_kept_within_its_columns(
     url = "http://127.0.0.1:9/" + "a" * 600
     ingest_command("--url", url)
     assert IngestRun.objects.latest("id").source_url == url[:500]
+
+
+def test_a_runs_duration_is_the_time_since_its_attempt_began_in_milliseconds():
+    # The attempt's clock is the monotonic one, which no test clock moves: began 1,000 s ago.
+    attempt = ingest.Attempt("file:///feed.json", clock=time.monotonic() - 1000)
+    attempt.finish("failed", "unreadable")
+    assert 1_000_000 <= IngestRun.objects.get().duration_ms < 1_000_500
