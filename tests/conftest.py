@@ -47,7 +47,8 @@ MUTATION_SCOPE = {
                                  "tests/site/test_cache_outage.py", "tests/site/test_restore.py"],
     "transparency.log": ["tests/transparency/test_appending.py",
                          "tests/transparency/test_backfill.py",
-                         "tests/transparency/test_serving.py"],
+                         "tests/transparency/test_serving.py",
+                         "tests/transparency/test_signing.py"],
     "transparency.merkle": ["tests/transparency/test_merkle.py",
                             "tests/transparency/test_independent.py"],
 }

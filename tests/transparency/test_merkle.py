@@ -89,7 +89,9 @@ def test_a_smaller_tree_is_proven_from_the_larger_ones_tiles(grown):
     assert grown[SIZES[-1]].inclusion_proof(5, 1000) == independent.path(5, LEAVES[:1000])
 
 
-@pytest.mark.parametrize("entry", [b"", b"entry 0", bytes(range(256))])
+@pytest.mark.parametrize(
+    "entry", [b"", b"entry 0", bytes(range(256))], ids=["empty", "text", "every-byte"]
+)
 def test_an_entry_is_hashed_as_rfc_9162_hashes_a_leaf(entry):
     assert leaf_hash(entry) == independent.leaf_hash(entry)
 
