@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from metrics.models import AuditEvent, Snapshot
+from tests.factories import make_events, make_snapshot
 from transparency import log
 from transparency.entries import SAFE_INTEGER, EntryTooLarge, canonical
 from transparency.models import LogEntry
@@ -133,6 +134,15 @@ def test_other_apps_append_evidence_inside_their_own_transaction():
         1 / 0  # noqa: B018 - the caller's transaction fails after the append
     assert (first, log.log_size()) == (0, 1)
     assert logged() == [{"kind": "evidence", "ok": True, "probe": "tls"}]
+
+
+def test_logging_a_snapshot_answers_the_snapshots_own_index():
+    log.append({"kind": "evidence", "probe": "tls", "ok": True})
+    snapshot = make_snapshot()
+    carried = make_events(snapshot, 2)
+    assert log.append_snapshot(snapshot, carried) == 1
+    assert LogEntry.objects.get(snapshot=snapshot).index == 1
+    assert log.log_size() == 4
 
 
 @pytest.mark.parametrize("entry", [{}, {"kind": 3}, {"probe": "tls"}])

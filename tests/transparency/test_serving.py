@@ -8,6 +8,7 @@ import pytest
 
 from tests.transparency import independent
 from transparency import log
+from transparency.entries import canonical
 from transparency.models import LogEntry
 from transparency.notes import split_note, verify_note
 
@@ -126,6 +127,28 @@ def test_consistency_proofs_verify_with_an_independent_implementation(client):
             [base64.b64decode(h) for h in answer["proof"]],
         )
     assert client.get("/api/log/proof/consistency?from=20&to=20").json()["proof"] == []
+
+
+def test_proofs_past_one_tile_read_every_tile_they_need(client):
+    # 557 entries in two appends, the second finishing level 0's second tile onto level 1's
+    # partial first one: level 0's three tiles and level 1's first hold these proofs' hashes.
+    for start, stop in ((0, 257), (257, 557)):
+        log.append_items(
+            [log.Item(canonical({"kind": "evidence", "n": n})) for n in range(start, stop)]
+        )
+    leaves = [bytes(e.data) for e in LogEntry.objects.order_by("index")]
+    for index, size in [(0, 300), (299, 300), (255, 257), (256, 300), (0, 557), (556, 557)]:
+        answer = client.get(f"/api/log/proof/inclusion?index={index}&size={size}").json()
+        assert independent.verify_inclusion(
+            index, size, independent.leaf_hash(leaves[index]),
+            [base64.b64decode(h) for h in answer["proof"]], independent.mth(leaves[:size]),
+        ), (index, size)
+    for old, new in [(256, 300), (100, 300), (255, 256), (300, 557), (512, 557)]:
+        answer = client.get(f"/api/log/proof/consistency?from={old}&to={new}").json()
+        assert independent.verify_consistency(
+            old, new, independent.mth(leaves[:old]), independent.mth(leaves[:new]),
+            [base64.b64decode(h) for h in answer["proof"]],
+        ), (old, new)
 
 
 @pytest.mark.parametrize(

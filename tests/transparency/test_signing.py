@@ -119,3 +119,12 @@ def test_a_rewritten_history_the_same_length_is_refused_too(ingest_feed, log_key
     log.append_items([log.Item(*row) for row in kept], sign=False)
     with pytest.raises(log.LogForked, match="no longer hash to the root published"):
         log.append({"kind": "evidence"})
+
+
+def test_a_checkpoint_written_late_never_moves_latest_back(ingest_feed, log_key, settings):
+    ingest_feed(feed(30, events(2)))
+    ingest_feed(feed(20, events(4)))
+    older, newer = Checkpoint.objects.order_by("size")[0], Checkpoint.objects.order_by("-size")[0]
+    log.save_published(older)  # another machine's writer, finishing after this one
+    assert (published(settings) / str(older.size)).read_text() == older.note
+    assert (published(settings) / "latest").read_text() == newer.note
