@@ -41,7 +41,7 @@ def test_log_key_refuses_a_name_a_note_cannot_carry(origin):
 
 
 def test_each_accepted_ingest_signs_a_checkpoint_kept_in_the_database_and_on_disk(
-    ingest_feed, log_key, settings
+    client, ingest_feed, log_key, settings
 ):
     ingest_feed(feed(20, events(2)))
     ingest_feed(feed(10, events(5)))
@@ -51,6 +51,9 @@ def test_each_accepted_ingest_signs_a_checkpoint_kept_in_the_database_and_on_dis
         assert verify_note(checkpoint.note, log_key.verifier)
         assert (published(settings) / str(checkpoint.size)).read_text() == checkpoint.note
     assert (published(settings) / "latest").read_text() == signed[-1].note
+    # The copy on disk is the database's latest, as in every normal run: served, not refused.
+    served = client.get("/log/checkpoint")
+    assert (served.status_code, served.content.decode()) == (200, signed[-1].note)
 
 
 def test_a_production_site_without_a_key_is_warned_by_check_deploy(settings):
@@ -106,7 +109,9 @@ def test_a_database_restored_from_before_the_last_checkpoint_is_refused_a_fork(
     health = client.get("/healthz")
     assert health.status_code == 200
     assert "log: FORKED, signing refused:" in health.content.decode()
-    assert client.get("/log/checkpoint").status_code == 503
+    refused = client.get("/log/checkpoint")
+    assert refused.status_code == 503
+    assert "a checkpoint of 6 was published, the database's latest is 3" in refused.content.decode()
 
 
 def test_a_rewritten_history_the_same_length_is_refused_too(ingest_feed, log_key):
