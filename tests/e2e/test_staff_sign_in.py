@@ -74,7 +74,12 @@ def test_a_new_superuser_enrols_by_qr_code_then_signs_in_with_a_code(site, brows
     def look(step: str) -> None:
         if step == "enrol-qr-code":
             qr_code = page.get_by_role("img", name=re.compile("QR", re.I))
-            assert qr_code.evaluate("img => img.complete && img.naturalWidth > 0")
+            # Loaded, not merely present: a busy machine may still be fetching it.
+            page.wait_for_function(
+                "img => img.complete && img.naturalWidth > 0",
+                arg=qr_code.element_handle(),
+                timeout=10_000,
+            )
         inspector.look(step)
 
     authenticator, codes = enrol(page, look)
