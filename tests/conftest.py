@@ -43,6 +43,7 @@ MUTATION_SCOPE = {
     "tractatus_site.state": ["tests/site/test_pagecache.py", "tests/site/test_restore.py",
                              "tests/site/test_cache_outage.py"],
     "tractatus_site.pagecache": ["tests/site/test_pagecache.py", "tests/site/test_page_version.py",
+                                 "tests/site/test_page_layer.py",
                                  "tests/site/test_conditional.py",
                                  "tests/site/test_cache_outage.py", "tests/site/test_restore.py"],
     "transparency.log": ["tests/transparency/test_appending.py",

@@ -8,10 +8,15 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import resolve
 
@@ -19,7 +24,7 @@ from audit.events import cursor_after
 from metrics.demo import demo_payload
 from metrics.ingest import ingest
 from metrics.models import AuditEvent
-from showcase.models import Page
+from showcase.models import HistoricalPage, Page
 from tests.factories import make_events, make_snapshot
 from tests.metrics.conftest import minutes_ago
 from tractatus_site import pagecache
@@ -112,6 +117,35 @@ def test_a_filtered_page_follows_the_page_version(client, shared_cache):
     snapshot = make_snapshot()  # invalidates, as an accepted snapshot does
     make_events(snapshot, 1)
     assert "evt-000000" in client.get("/audit/?decision=blocked").content.decode()
+
+
+# What a proxy in front may say of the visitor's scheme, and what the WSGI server says.
+FORWARDED = [None, "https", "http", "https, http", " https ,http", "http,https", "HTTPS", "",
+             "on"]
+PROXY_HEADERS = [None, ("HTTP_X_FORWARDED_PROTO", "https"), ("HTTP_X_FORWARDED_SSL", "on")]
+
+
+def test_a_page_is_kept_under_the_scheme_django_renders_it_for(settings):
+    for proxy_header in PROXY_HEADERS:
+        settings.SECURE_PROXY_SSL_HEADER = proxy_header
+        for forwarded in FORWARDED:
+            for url_scheme in ("http", "https"):
+                env = environ("/about/")
+                env["wsgi.url_scheme"] = url_scheme
+                if forwarded is not None:
+                    env["HTTP_X_FORWARDED_PROTO"] = env["HTTP_X_FORWARDED_SSL"] = forwarded
+                case = (proxy_header, forwarded, url_scheme)
+                assert pagecache.request_scheme(env) == WSGIRequest(env).scheme, case
+
+
+def test_behind_a_proxy_a_page_for_https_visitors_is_kept_apart_from_the_plain_http_one(
+    client, shared_cache, settings
+):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client.get("/about/", HTTP_X_FORWARDED_PROTO="https")
+    assert not reaches_django(client, "/about/", x_forwarded_proto="https")
+    assert reaches_django(client, "/about/", x_forwarded_proto="http")
+    assert not reaches_django(client, "/about/", x_forwarded_proto="http")
 
 
 # -- What a hit answers ------------------------------------------------------------------------
@@ -258,6 +292,43 @@ def test_a_workers_memory_is_bounded_in_bytes():
     assert memory.bytes == page.size
 
 
+
+def test_a_page_that_fills_a_workers_memory_exactly_is_kept():
+    page = pagecache.Page("200 OK", (("ETag", '"p"'),), bytes(1000), '"p"', time.time() + 60)
+    memory = pagecache.WorkerPages(capacity=page.size)
+    memory.put(1, "page", page)
+    assert memory.get(1, "page") is page
+    assert memory.bytes == page.size
+    memory.put(1, "bigger", dataclasses.replace(page, body=bytes(1001)))
+    assert memory.get(1, "bigger") is None  # larger than the whole memory: not kept
+    assert memory.get(1, "page") is page
+
+
+def test_a_page_rendered_before_the_last_invalidation_a_worker_heard_of_is_not_kept():
+    page = pagecache.Page("200 OK", (), b"new", "", time.time() + 60)
+    memory = pagecache.WorkerPages()
+    memory.put(2, "page", page)
+    memory.put(1, "page", dataclasses.replace(page, body=b"old"))  # a slow render of version 1
+    assert memory.get(2, "page") is page
+    assert memory.get(1, "page") is None
+
+
+def test_a_page_is_kept_for_the_whole_seconds_it_has_left_at_least_one(time_machine):
+    time_machine.move_to(datetime(2026, 11, 29, 12, tzinfo=UTC), tick=False)
+    now = time.time()
+
+    def expiring_in(seconds: float) -> pagecache.Page:
+        return pagecache.Page("200 OK", (), b"", "", now + seconds)
+
+    assert [pagecache.seconds_left(expiring_in(s)) for s in (60.0, 59.9, 1.5, 0.25)] == [
+        60, 59, 1, 1
+    ]
+    assert [pagecache.seconds_left(expiring_in(s)) for s in (0.0, -0.25, -30.0)] == [0, 0, 0]
+    assert pagecache.fresh(expiring_in(0.25)) is not None
+    assert pagecache.fresh(expiring_in(0.0)) is None
+    assert pagecache.fresh(None) is None
+
+
 # -- The page version --------------------------------------------------------------------------
 
 
@@ -322,6 +393,76 @@ def test_a_listener_that_meets_an_unexpected_error_logs_it_and_starts_again(
     assert "a bug the listener did not expect" in caplog.text
 
 
+# -- Which views are public pages --------------------------------------------------------------
+
+
+def anonymous_get(path: str = "/page/"):
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    return request
+
+
+def test_a_public_page_may_be_kept_by_shared_caches_and_the_page_cache_for_page_cache_seconds(
+    settings,
+):
+    settings.PAGE_CACHE_SECONDS = 42
+
+    def view(request, *args, **kwargs):
+        """The page."""
+        return HttpResponse(f"{args} {kwargs}")
+
+    page = pagecache.cache_public_page(view)
+    request = anonymous_get()
+    response = page(request, "a", n=1)
+    assert response.content == b"('a',) {'n': 1}"
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=42"
+    assert request.environ[pagecache.KEEP_FOR] == 42
+    assert (page.public_page, page.page_query) == (True, None)
+    assert (page.__name__, page.__doc__, page.__wrapped__) == ("view", "The page.", view)
+
+
+def test_a_public_page_with_parameters_is_kept_under_its_form(settings):
+    from audit.events import EventFilters
+
+    page = pagecache.cache_public_page(query=EventFilters)(lambda request: HttpResponse("ok"))
+    assert (page.public_page, page.page_query) == (True, EventFilters)
+    request = anonymous_get()
+    assert page(request)["Cache-Control"] == (
+        f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
+    )
+
+
+def test_what_a_signed_in_editor_sees_of_a_public_page_is_never_kept(django_user_model):
+    page = pagecache.cache_public_page(lambda request: HttpResponse("a preview"))
+    request = RequestFactory().get("/page/")
+    request.user = django_user_model(username="editor")
+    assert page(request)["Cache-Control"] == "private, no-store"
+    assert pagecache.KEEP_FOR not in request.environ
+
+
+def test_a_public_page_is_kept_no_longer_than_its_next_scheduled_change(settings, time_machine):
+    settings.PAGE_CACHE_SECONDS = 60
+    time_machine.move_to(datetime(2026, 11, 29, 12, tzinfo=UTC), tick=False)
+    now = datetime(2026, 11, 29, 12, tzinfo=UTC)
+
+    def changing_at(when):
+        def view(request):
+            response = HttpResponse("ok")
+            response.fresh_until = when
+            return response
+
+        return pagecache.cache_public_page(view)
+
+    for when, seconds in [
+        (now + timedelta(seconds=20.9), 20), (now + timedelta(minutes=5), 60),
+        (now + timedelta(seconds=60), 60), (now - timedelta(seconds=5), 0), (None, 60),
+    ]:
+        request = anonymous_get()
+        response = changing_at(when)(request)
+        assert request.environ[pagecache.KEEP_FOR] == seconds, when
+        assert response["Cache-Control"] == f"public, max-age=0, s-maxage={seconds}", when
+
+
 # -- Invalidation ------------------------------------------------------------------------------
 
 
@@ -341,6 +482,31 @@ def test_restoring_a_page_replaces_the_version_once_and_invalidates_once(
     assert response.status_code == 302
     assert Page.objects.get(pk=about.pk).title != "About, edited"
     assert (len(replaced), len(invalidated)) == (1, 1)
+
+
+
+@pytest.fixture
+def groups_invalidate():
+    """Groups invalidate pages for this test only."""
+    yield
+    post_save.disconnect(sender=Group, dispatch_uid="pagecache-save-auth.Group")
+    post_delete.disconnect(sender=Group, dispatch_uid="pagecache-delete-auth.Group")
+
+
+def test_saving_or_deleting_what_pages_show_invalidates_every_page(
+    shared_cache, groups_invalidate, django_capture_on_commit_callbacks
+):
+    # Revision-history models are skipped (their rows are saved with what they record);
+    # the models named after one are not.
+    pagecache.invalidate_on_change(HistoricalPage, Group)
+    version, token = pagecache.shared_version(), ContentVersion.objects.get().token
+    with django_capture_on_commit_callbacks(execute=True):
+        group = Group.objects.create(name="editors")
+    assert pagecache.shared_version() == version + 1
+    assert ContentVersion.objects.get().token != token
+    with django_capture_on_commit_callbacks(execute=True):
+        group.delete()
+    assert pagecache.shared_version() == version + 2
 
 
 # -- Renders with no cache at all --------------------------------------------------------------
