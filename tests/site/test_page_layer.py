@@ -11,10 +11,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -120,8 +120,8 @@ def test_a_filtered_page_follows_the_page_version(client, shared_cache):
 
 
 # What a proxy in front may say of the visitor's scheme, and what the WSGI server says.
-FORWARDED = [None, "https", "http", "https, http", " https ,http", "http,https", "HTTPS", "",
-             "on"]
+FORWARDED = [None, "https", "http", "https, http", " https ,http", "http,https", "https,http,http",
+             "HTTPS", "", "on"]
 PROXY_HEADERS = [None, ("HTTP_X_FORWARDED_PROTO", "https"), ("HTTP_X_FORWARDED_SSL", "on")]
 
 
@@ -280,6 +280,76 @@ def test_two_workers_of_a_node_render_a_page_once_between_them(shared_cache, own
     assert {body for _, _, body in answers} == {b"<p>the page</p>"}
 
 
+def test_a_request_waiting_for_another_workers_rebuild_answers_the_page_once_it_is_kept(
+    shared_cache, own_durable
+):
+    app = SlowPage(0)
+    layer, other = pagecache.PageCache(app), pagecache.PageCache(SlowPage(0))
+    request = other.page_request(environ("/about/"))
+    version = other.version()
+    assert other.claim(version, request)  # the other worker is rebuilding the page
+    page = pagecache.Page("200 OK", (("ETag", '"kept"'),), b"<p>kept</p>", '"kept"',
+                          time.time() + 60)
+    keeping = threading.Timer(0.1, other.keep, (version, request, page))
+    keeping.start()  # it keeps the page, and has not yet let go of its claim
+    assert wsgi_get(layer, "/about/") == ("200 OK", [("ETag", '"kept"')], b"<p>kept</p>")
+    keeping.join()
+    assert app.renders == 0
+
+
+def test_a_request_whose_wait_ends_without_a_page_renders_it_itself(shared_cache, own_durable):
+    app = SlowPage(0)
+    layer, other = pagecache.PageCache(app), pagecache.PageCache(SlowPage(0))
+    request = other.page_request(environ("/about/"))
+    version = other.version()
+    assert other.claim(version, request)
+    # The other worker's answer was not a page to keep: it lets go, keeping nothing.
+    letting_go = threading.Timer(0.1, cache.delete, (request.key(version, "rebuild"),))
+    letting_go.start()
+    assert wsgi_get(layer, "/about/")[2] == b"<p>the page</p>"
+    letting_go.join()
+    assert app.renders == 1
+
+
+def test_a_page_kept_just_as_its_rebuild_is_let_go_is_answered_not_rendered_again(
+    shared_cache, own_durable
+):
+    app = SlowPage(0)
+    layer, other = pagecache.PageCache(app), pagecache.PageCache(SlowPage(0))
+    request = other.page_request(environ("/about/"))
+    version = other.version()
+    assert other.claim(version, request)
+    page = pagecache.Page("200 OK", (("ETag", '"kept"'),), b"<p>kept</p>", '"kept"',
+                          time.time() + 60)
+    looked_up = []
+
+    def lookup(version, request, lookup=layer.lookup):
+        found = lookup(version, request)
+        looked_up.append(found)
+        if len(looked_up) == 3:  # the waiting request's first look: just after it, the other
+            other.keep(version, request, page)  # worker keeps the page and lets go
+            cache.delete(request.key(version, "rebuild"))
+        return found
+
+    layer.lookup = lookup
+    assert wsgi_get(layer, "/about/")[2] == b"<p>kept</p>"
+    assert app.renders == 0
+
+
+def test_a_public_page_that_is_not_found_is_passed_on_as_django_answered_and_never_kept(
+    client, shared_cache
+):
+    missing = "/audit/events/evt-none/"
+    passed_on = wsgi_get(client.handler.layer, missing)
+    assert passed_on[0] == "404 Not Found"
+    assert passed_on == wsgi_get(client.handler.django, missing)
+    assert reaches_django(client, missing)
+
+
+def test_a_page_that_is_not_public_reaches_django_with_its_query_as_sent(client):
+    assert client.get("/admin/login/?next=/admin/")["Location"] == "/account/login/?next=/admin/"
+
+
 def test_a_workers_memory_is_bounded_in_bytes():
     memory = pagecache.WorkerPages(capacity=1_000_000)
     for n in range(100):
@@ -338,6 +408,22 @@ def test_a_version_token_left_by_an_older_release_is_replaced_by_a_counter(share
     assert isinstance(before, int)
     pagecache.invalidate()
     assert pagecache.shared_version() > before
+
+
+def test_a_page_version_starts_at_the_clock_in_microseconds_and_never_expires(time_machine):
+    # On the file cache, whose entries otherwise expire after its default timeout.
+    start = datetime(2026, 11, 29, 12, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    assert pagecache.shared_version() == int(start.timestamp()) * 1_000_000
+    pagecache.invalidate()
+    time_machine.move_to(start + timedelta(days=30), tick=False)
+    assert pagecache.shared_version() == int(start.timestamp()) * 1_000_000 + 1
+
+
+def test_on_a_cache_other_than_redis_an_invalidation_publishes_nothing_and_logs_nothing(caplog):
+    pagecache.invalidate()
+    pagecache.invalidate()
+    assert not [record for record in caplog.records if record.name == pagecache.log.name]
 
 
 def test_the_version_only_rises_however_two_nodes_messages_arrive(own_redis):
@@ -507,6 +593,22 @@ def test_saving_or_deleting_what_pages_show_invalidates_every_page(
     with django_capture_on_commit_callbacks(execute=True):
         group.delete()
     assert pagecache.shared_version() == version + 2
+    # What no page shows (a staff account) invalidates nothing, saved or deleted.
+    with django_capture_on_commit_callbacks(execute=True):
+        User.objects.create(username="someone").delete()
+    assert pagecache.shared_version() == version + 2
+
+
+def test_a_change_made_after_other_work_awaiting_the_commit_still_invalidates(
+    shared_cache, django_capture_on_commit_callbacks
+):
+    about = Page.objects.get(slug="about")
+    version = pagecache.shared_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        transaction.on_commit(lambda: None)  # as the transparency log's checkpoint waits
+        about.title = "About, edited"
+        about.save()
+    assert pagecache.shared_version() == version + 1
 
 
 # -- Renders with no cache at all --------------------------------------------------------------

@@ -78,3 +78,45 @@ def test_with_a_listener_an_edit_reaches_the_next_visitor_at_once(
     with django_capture_on_commit_callbacks(execute=True):  # committed
         site.save()
     assert "Saved a moment ago." in client.get("/").content.decode()
+
+
+def test_an_invalidation_reaches_this_processs_listener_before_redis_relays_it(own_redis):
+    here = listener(own_redis)
+    assert until(lambda: here.current() is not None)
+    pagecache.invalidate()
+    assert here.current() == pagecache.shared_version()
+
+
+def test_an_invalidation_reaches_the_listeners_of_other_processes_through_redis(own_redis):
+    elsewhere = listener(own_redis)
+    pagecache.LISTENERS.remove(elsewhere)  # another process's worker: it hears Redis alone
+    try:
+        assert until(lambda: elsewhere.current() is not None)
+        pagecache.invalidate()
+        assert until(lambda: elsewhere.current() == pagecache.shared_version(), 1.0)
+    finally:
+        elsewhere.stop()
+
+
+def test_a_version_started_anew_after_redis_lost_it_reaches_every_listener(own_redis):
+    from django.core.cache import cache
+
+    following = listener(own_redis)
+    assert until(lambda: following.current() is not None)
+    cache.delete(pagecache.VERSION_KEY)  # Redis restarted empty, say
+    started = pagecache.shared_version()
+    assert until(lambda: following.current() == started, 1.0)
+
+
+def test_a_version_redis_did_not_relay_is_logged_with_why(own_redis, monkeypatch, caplog):
+    def refuses(self, channel, message):
+        raise redis.ConnectionError("Redis went away")
+
+    pagecache.shared_version()  # started (and published) before Redis stops relaying
+    monkeypatch.setattr(redis.Redis, "publish", refuses)
+    pagecache.invalidate()
+    [record] = [record for record in caplog.records if record.name == pagecache.log.name]
+    assert (record.levelname, record.getMessage()) == (
+        "WARNING", f"page version {pagecache.shared_version()} not published"
+    )
+    assert "Redis went away" in caplog.text
