@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, User
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
@@ -40,11 +40,15 @@ def environ(path: str, **headers: str) -> dict:
     return RequestFactory().get(path, headers=headers).environ
 
 
-def wsgi_get(layer, path: str, **headers: str) -> tuple[str, list, bytes]:
-    """What a WSGI server sends for GET `path`: status, headers as given, body."""
+def wsgi_call(layer, env: dict) -> tuple[str, list, bytes]:
+    """What a WSGI server sends for the request `env`: status, headers as given, body."""
     started = []
-    body = layer(environ(path, **headers), lambda *args: started.append(args))
+    body = layer(env, lambda *args: started.append(args))
     return started[-1][0], started[-1][1], b"".join(body)
+
+
+def wsgi_get(layer, path: str, **headers: str) -> tuple[str, list, bytes]:
+    return wsgi_call(layer, environ(path, **headers))
 
 
 def reaches_django(client, path: str, **headers: str) -> bool:
@@ -186,6 +190,62 @@ def test_a_page_and_its_304_carry_todays_headers_byte_for_byte(client, shared_ca
     assert miss_304[0] == todays_304[0] == "304 Not Modified"
     assert sorted(hit_304[1]) == sorted(todays_304[1])
     assert hit_304[2] == b""
+
+
+def test_a_validator_names_a_page_as_djangos_weak_comparison_does():
+    page = pagecache.Page("200 OK", (), b"", '"v1"', time.time() + 60)
+    weak = dataclasses.replace(page, etag='W/"v1"')
+    for kept in (page, weak):
+        for asked in ('"v1"', 'W/"v1"', '"v0", W/"v1"', "*"):
+            assert kept.matches(asked), (kept.etag, asked)
+        for asked in ('"v0"', 'W/"v0"', "", "v1"):
+            assert not kept.matches(asked), (kept.etag, asked)
+    unvalidated = dataclasses.replace(page, etag="")
+    assert not unvalidated.matches("*")  # no ETag, no 304: Django answers such a page whole
+
+
+def test_a_validator_list_longer_than_a_thousand_characters_is_not_read():
+    page = pagecache.Page("200 OK", (), b"", '"v1"', time.time() + 60)
+    padded = '"v1", ' + " " * (1000 - 7) + '"'  # '"v1", ' ... '"': 1000 characters
+    assert len(padded) == 1000 and page.matches(padded)
+    assert not page.matches(padded + " ")
+
+
+def test_only_a_get_is_answered_from_the_cache(client, shared_cache):
+    client.get("/about/")
+    assert not reaches_django(client, "/about/")
+    for method in ("HEAD", "POST"):
+        env = environ("/about/")
+        env["REQUEST_METHOD"] = method
+        client.handler.rendered = []
+        status, _, _ = wsgi_call(client.handler.layer, env)
+        assert client.handler.rendered, method
+        assert status == ("200 OK" if method == "HEAD" else "405 Method Not Allowed"), method
+
+
+def test_a_request_for_a_host_the_site_does_not_serve_is_refused_even_when_the_page_is_kept(
+    client, shared_cache
+):
+    client.get("/about/")
+    assert client.get("/about/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_every_page_answered_is_counted_a_hit_or_a_miss(client, shared_cache):
+    from prometheus_client import REGISTRY
+
+    def counted():
+        return tuple(
+            REGISTRY.get_sample_value("tractatus_page_cache_lookups_total", {"result": result})
+            or 0
+            for result in ("hit", "miss")
+        )
+
+    before = counted()
+    client.get("/about/")  # rendered
+    client.get("/about/")  # from the shared cache (or this worker's memory)
+    pagecache.invalidate()
+    assert not reaches_django(client, "/about/")  # from the database's cache table
+    assert tuple(a - b for a, b in zip(counted(), before, strict=True)) == (2, 1)
 
 
 @pytest.fixture
@@ -336,6 +396,47 @@ def test_a_page_kept_just_as_its_rebuild_is_let_go_is_answered_not_rendered_agai
     assert app.renders == 0
 
 
+def test_a_worker_lets_go_of_its_claim_once_the_page_is_kept(shared_cache, own_durable):
+    layer = pagecache.PageCache(SlowPage(0))
+    wsgi_get(layer, "/about/")
+    request = layer.page_request(environ("/about/"))
+    assert cache.get(request.key(layer.version(), "rebuild")) is None
+
+
+def test_a_worker_that_gave_up_waiting_leaves_the_other_workers_claim_alone(
+    shared_cache, own_durable, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "REBUILD_SECONDS", 0.2)
+    app = SlowPage(0)
+    layer = pagecache.PageCache(app)
+    request = layer.page_request(environ("/about/"))
+    version = layer.version()
+    cache.add(request.key(version, "rebuild"), 1, timeout=30)  # its claim: a long render
+    assert wsgi_get(layer, "/about/")[2] == b"<p>the page</p>"
+    assert app.renders == 1
+    assert cache.get(request.key(version, "rebuild")) is not None  # still the other's
+
+
+def test_a_claim_on_a_rebuild_lapses_a_second_after_others_stop_waiting_for_it(time_machine):
+    # On the file cache, which expires entries by this clock.
+    time_machine.move_to(datetime(2026, 11, 29, 12, tzinfo=UTC), tick=False)
+    layer = pagecache.PageCache(SlowPage(0))
+    request = layer.page_request(environ("/about/"))
+    version = layer.version()
+    assert layer.claim(version, request)
+    time_machine.shift(pagecache.REBUILD_SECONDS + 0.5)
+    assert not layer.claim(version, request)  # a worker that died rendering holds it still
+    time_machine.shift(1)
+    assert layer.claim(version, request)  # but not for long
+
+
+def test_a_worker_remembers_a_bounded_number_of_routes(shared_cache):
+    layer = pagecache.PageCache(SlowPage(0))
+    for n in range(pagecache.ROUTES + 10):
+        layer.page_request(environ(f"/audit/?utm_source={n}"))
+    assert layer.route.cache_info().currsize == pagecache.ROUTES
+
+
 def test_a_public_page_that_is_not_found_is_passed_on_as_django_answered_and_never_kept(
     client, shared_cache
 ):
@@ -383,6 +484,20 @@ def test_a_page_rendered_before_the_last_invalidation_a_worker_heard_of_is_not_k
     assert memory.get(1, "page") is None
 
 
+def test_a_page_kept_again_is_counted_once_and_an_expired_one_leaves_the_memory(time_machine):
+    time_machine.move_to(datetime(2026, 11, 29, 12, tzinfo=UTC), tick=False)
+    page = pagecache.Page("200 OK", (), bytes(1000), "", time.time() + 60)
+    memory = pagecache.WorkerPages()
+    memory.put(1, "page", page)
+    memory.put(1, "page", page)
+    memory.put(1, "other", dataclasses.replace(page, expires_at=time.time() + 10))
+    assert memory.bytes == 2 * page.size
+    time_machine.shift(10)  # "other" expires now; "page" has 50 s left
+    assert memory.get(1, "other") is None
+    assert memory.bytes == page.size
+    assert memory.get(1, "page") is page
+
+
 def test_a_page_is_kept_for_the_whole_seconds_it_has_left_at_least_one(time_machine):
     time_machine.move_to(datetime(2026, 11, 29, 12, tzinfo=UTC), tick=False)
     now = time.time()
@@ -397,6 +512,46 @@ def test_a_page_is_kept_for_the_whole_seconds_it_has_left_at_least_one(time_mach
     assert pagecache.fresh(expiring_in(0.25)) is not None
     assert pagecache.fresh(expiring_in(0.0)) is None
     assert pagecache.fresh(None) is None
+
+
+def test_neither_cache_holds_a_page_past_the_time_it_may_be_served(
+    client, settings, time_machine
+):
+    # On the file cache and the database's cache table, which expire entries by this clock.
+    settings.PAGE_CACHE_SECONDS = 60
+    time_machine.move_to(datetime(2026, 11, 29, 12, tzinfo=UTC), tick=False)
+    layer = client.handler.layer
+    client.get("/about/")
+    request = layer.page_request(environ("/about/"))
+    key, durable = request.key(layer.version()), request.durable_key
+    assert cache.get(key) is not None and caches["durable"].get(durable) is not None
+    time_machine.shift(61)  # caches count whole seconds, and drop an entry once past them
+    assert cache.get(key) is None and caches["durable"].get(durable) is None
+
+
+def test_a_page_with_a_second_left_is_still_kept(shared_cache, own_durable):
+    layer = pagecache.PageCache(SlowPage(0))
+    request = layer.page_request(environ("/about/"))
+    version = layer.version()
+    page = pagecache.Page("200 OK", (), b"<p>kept</p>", "", time.time() + 1.5)
+    layer.keep(version, request, page)
+    assert pagecache.PageCache(SlowPage(0)).lookup(version, request) == page  # shared cache
+
+
+def test_with_page_cache_seconds_zero_the_layer_passes_every_request_on_untouched(settings):
+    seen = []
+
+    def django(environ, start_response):
+        seen.append(environ["QUERY_STRING"])
+        start_response("200 OK", [])
+        return [b""]
+
+    layer = pagecache.PageCache(django)
+    for seconds in (0, 1):
+        settings.PAGE_CACHE_SECONDS = seconds
+        wsgi_get(layer, "/audit/?utm_source=mail&decision=blocked")
+    # At 1 s the layer reads the page's query as the key says; at 0 it never touches it.
+    assert seen == ["utm_source=mail&decision=blocked", "decision=blocked"]
 
 
 # -- The page version --------------------------------------------------------------------------
@@ -456,6 +611,38 @@ def test_listeners_end_on_the_caches_version_after_two_nodes_invalidate_at_once(
     at_once(2, lambda n: pagecache.invalidate())
     final = pagecache.shared_version()
     assert until(lambda: [listener.current() for listener in listeners] == [final] * 2)
+
+
+def test_a_listener_runs_in_a_daemon_thread_named_for_what_it_does(own_redis):
+    listener = pagecache.VersionListener(own_redis.url, cache.make_key(pagecache.VERSION_KEY))
+    # It never keeps a worker from exiting, and a thread dump (py-spy) says what it is.
+    assert (listener.thread.daemon, listener.thread.name) == (True, "page-version")
+
+
+def test_a_listener_that_keeps_failing_waits_longer_each_time_up_to_a_limit(
+    own_redis, monkeypatch, caplog
+):
+    from tests.site.test_page_version import until
+
+    monkeypatch.setattr(pagecache, "HEARTBEAT", 0.01)
+    monkeypatch.setattr(pagecache, "MOST_BACKOFF", 0.04)
+
+    def fails(self):
+        raise RuntimeError("Redis refuses")
+
+    monkeypatch.setattr(pagecache.VersionListener, "follow", fails)
+    pagecache.VersionListener(own_redis.url, cache.make_key(pagecache.VERSION_KEY))
+
+    def failures():
+        return [r for r in caplog.records if r.name == pagecache.log.name]
+
+    assert until(lambda: len(failures()) >= 5)
+    pagecache.stop_listeners()
+    assert [record.args for record in failures()[:5]] == [
+        (0.01,), (0.02,), (0.04,), (0.04,), (0.04,)
+    ]
+    assert failures()[0].getMessage() == "page version listener failed; starting again in 0.0 s"
+    assert failures()[0].levelname == "ERROR" and "Redis refuses" in caplog.text
 
 
 def test_a_listener_that_meets_an_unexpected_error_logs_it_and_starts_again(
