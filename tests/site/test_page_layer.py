@@ -248,6 +248,15 @@ def test_every_page_answered_is_counted_a_hit_or_a_miss(client, shared_cache):
     assert tuple(a - b for a, b in zip(counted(), before, strict=True)) == (2, 1)
 
 
+def test_a_conditional_request_that_misses_renders_the_whole_page_and_keeps_it(
+    client, shared_cache
+):
+    etag = client.get("/about/")["ETag"]
+    pagecache.invalidate()
+    assert wsgi_get(client.handler.layer, "/about/", if_none_match=etag)[0] == "304 Not Modified"
+    assert not reaches_django(client, "/about/")
+
+
 @pytest.fixture
 def own_durable(settings):
     """No database cache table: threads' writes to it would outlive the test's transaction."""
@@ -292,6 +301,51 @@ def at_once(count: int, work) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+class Answer:
+    """A WSGI app standing for Django: answers a public page as given, in chunks."""
+
+    def __init__(self, status="200 OK", headers=(), chunks=(b"<p>the ", b"page</p>")):
+        self.status, self.headers, self.chunks = status, list(headers), chunks
+        self.renders = 0
+        self.closed = 0
+
+    def __call__(self, environ, start_response):
+        self.renders += 1
+        environ[pagecache.KEEP_FOR] = 60
+        start_response(self.status, list(self.headers))
+        answer = self
+
+        class Body(list):
+            def close(self):  # what a WSGI server calls once it has sent the body (PEP 3333)
+                answer.closed += 1
+
+        return Body(self.chunks)
+
+
+def test_a_page_sent_in_chunks_is_kept_whole_and_its_answer_closed(shared_cache, own_durable):
+    app = Answer()
+    layer = pagecache.PageCache(app)
+    assert wsgi_get(layer, "/about/")[2] == b"<p>the page</p>"
+    assert wsgi_get(layer, "/about/")[2] == b"<p>the page</p>"
+    assert (app.renders, app.closed) == (1, 1)
+
+
+def test_a_page_that_sets_a_cookie_is_never_kept(shared_cache, own_durable):
+    app = Answer(headers=[("Content-Type", "text/html"), ("Set-Cookie", "csrftoken=abc; Path=/")])
+    layer = pagecache.PageCache(app)
+    for _ in range(2):
+        assert ("Set-Cookie", "csrftoken=abc; Path=/") in wsgi_get(layer, "/about/")[1]
+    assert app.renders == 2
+
+
+def test_a_page_without_an_etag_is_kept_and_always_answered_whole(shared_cache, own_durable):
+    app = Answer(headers=[("Content-Type", "text/html")])
+    layer = pagecache.PageCache(app)
+    for if_none_match in ("", "*", '""'):
+        assert wsgi_get(layer, "/about/", if_none_match=if_none_match)[0] == "200 OK"
+    assert app.renders == 1
 
 
 def test_each_answer_is_built_afresh_from_an_immutable_page(shared_cache, own_durable):
