@@ -38,7 +38,7 @@ MUTATION_SCOPE = {
                        "tests/metrics/test_ingest_errors.py",
                        "tests/metrics/test_dry_run.py", "tests/metrics/test_signatures.py",
                        "tests/metrics/test_audit_event_storage.py",
-                       "tests/metrics/test_fetch_http.py"],
+                       "tests/metrics/test_fetch_http.py", "tests/metrics/test_writer_lock.py"],
     "audit.events": ["tests/audit/test_viewer.py"],
     "tractatus_site.state": ["tests/site/test_pagecache.py", "tests/site/test_restore.py",
                              "tests/site/test_cache_outage.py"],
