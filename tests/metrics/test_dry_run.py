@@ -118,6 +118,7 @@ def test_a_dry_run_judges_the_payload_at_the_time_it_is_given(example):
     payload = encode(dated(example, tomorrow))
     assert ingest(payload, "test", dry_run=True, now=tomorrow).outcome == "accepted"
     assert ingest(payload, "test", dry_run=True).outcome == "rejected"
+    assert not Snapshot.objects.exists() and not IngestRun.objects.exists()
 
 
 def test_a_dry_run_reports_a_bad_signature_and_a_changed_event_together(

@@ -16,6 +16,7 @@ import pytest
 from metrics import fetch
 from metrics.feed import MAX_PAYLOAD_BYTES
 from metrics.fetch import USER_AGENT
+from metrics.ingest import ingest_url
 from metrics.models import IngestRun, Snapshot
 from tests.ports import free_port
 
@@ -54,6 +55,14 @@ def test_a_valid_feed_over_http_is_accepted(feed_server, feed, ingest_command, s
     request = feed_server.requests[0]
     assert request["headers"]["User-Agent"] == USER_AGENT
     assert request["headers"]["Accept-Encoding"] == "identity"
+
+
+def test_a_fetched_feed_is_stored_unless_a_dry_run_is_asked_for(feed_server, feed, sleeps):
+    feed_server.will(json_reply(feed), json_reply(feed))
+    assert ingest_url(feed_server.url, dry_run=True).snapshot is None
+    assert not Snapshot.objects.exists()
+    result = ingest_url(feed_server.url)
+    assert (result.outcome, result.snapshot) == ("accepted", Snapshot.objects.get())
 
 
 def test_the_url_comes_from_settings_by_default(

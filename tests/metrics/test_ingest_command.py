@@ -10,6 +10,7 @@ import pytest
 from metrics.demo import RULES, demo_payload
 from metrics.feed import MAX_PAYLOAD_BYTES
 from metrics.figures import latest_figures
+from metrics.ingest import ingest_demo
 from metrics.models import (
     AuditEvent,
     IngestRun,
@@ -181,6 +182,14 @@ def test_demo_stores_a_demo_snapshot_of_the_six_services(ingest_command):
     days = ServiceDay.objects.filter(key="boundary-enforcer").order_by("date")
     assert days.count() == 30
     assert days.last().date == snapshot.generated_at.date() - timedelta(days=1)
+
+
+def test_the_demo_feed_is_generated_and_judged_at_the_time_given():
+    tomorrow = minutes_ago(-24 * 60)
+    result = ingest_demo(now=tomorrow)
+    assert result.outcome == "accepted"
+    assert Snapshot.objects.get() == result.snapshot
+    assert result.snapshot.generated_at == tomorrow.replace(second=0)
 
 
 def test_the_demo_feed_is_valid_and_the_same_for_the_same_moment():

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from metrics.ingest import ingest, ingest_demo, ingest_file
 from metrics.models import IngestRun, Snapshot
 
 from .conftest import dated, encode, json_reply, minutes_ago, sign
@@ -73,6 +74,15 @@ def test_a_file_needs_its_signature_when_a_key_is_set(partner_key, example, feed
     status, out = ingest_command("--file", path, "--signature", sign(partner_key, body))
     assert status == 0, out
     assert Snapshot.objects.get().signature_verified is True
+
+
+def test_where_a_key_is_set_a_payload_handed_over_without_a_signature_is_refused_as_unsigned(
+    partner_key, example, feed_file
+):
+    payload = encode(example)
+    for result in (ingest(payload, "test"), ingest_file(feed_file(payload)), ingest_demo()):
+        assert (result.outcome, result.reason) == ("rejected", "signature missing")
+    assert not Snapshot.objects.exists()
 
 
 def test_without_a_key_nothing_is_required_and_nothing_is_claimed(example, feed_file,
