@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from metrics import ingest
 from metrics.models import IngestRun, ServiceDay, Snapshot
+from transparency import log as transparency_log
+from transparency.notes import Signer
 
 from .conftest import dated, encode, minutes_ago
 
@@ -65,6 +67,26 @@ def test_a_bug_in_a_row_builder_fails_the_run_and_stores_nothing(
     assert (status, out.strip()) == (3, "failed: could not be stored")
     assert not Snapshot.objects.exists() and not ServiceDay.objects.exists()
     assert IngestRun.objects.get().outcome == "failed"
+
+
+def test_a_payload_the_transparency_log_could_not_sign_for_fails_and_stores_nothing(
+    example, feed_file, ingest_command, settings, caplog
+):
+    key = Signer.generate("tests.example/log")
+    settings.LOG_SIGNING_KEY = str(key)
+    # What was published outside the database is not this log's: signing more would fork it.
+    latest = transparency_log.origin_directory(key.name) / "latest"
+    latest.parent.mkdir(parents=True)
+    latest.write_text("not a checkpoint of this log\n")
+    with caplog.at_level(logging.ERROR, logger="metrics.ingest"):
+        status, out = ingest_command("--file", feed_file(example))
+    assert (status, out.strip()) == (3, "failed: transparency log forked")
+    assert not Snapshot.objects.exists()
+    run = IngestRun.objects.get()
+    why = f"{latest} is not a checkpoint signed by this log's key"
+    assert (run.outcome, run.reason, run.error) == ("failed", "transparency log forked", why)
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == [f"ingest refused: {why}"]
 
 
 def test_a_payload_is_judged_at_the_time_it_is_given(example):
