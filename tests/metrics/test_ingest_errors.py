@@ -78,15 +78,18 @@ def test_a_payload_the_transparency_log_could_not_sign_for_fails_and_stores_noth
     latest = transparency_log.origin_directory(key.name) / "latest"
     latest.parent.mkdir(parents=True)
     latest.write_text("not a checkpoint of this log\n")
-    with caplog.at_level(logging.ERROR, logger="metrics.ingest"):
+    with caplog.at_level(logging.WARNING, logger="metrics.ingest"):
         status, out = ingest_command("--file", feed_file(example))
     assert (status, out.strip()) == (3, "failed: transparency log forked")
     assert not Snapshot.objects.exists()
     run = IngestRun.objects.get()
     why = f"{latest} is not a checkpoint signed by this log's key"
     assert (run.outcome, run.reason, run.error) == ("failed", "transparency log forked", why)
-    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert errors == [f"ingest refused: {why}"]
+    # The cron log says why in full, as the run's error does for staff.
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.ERROR, f"ingest refused: {why}"),
+        (logging.WARNING, f"ingest failed from {run.source_url}: {why}"),
+    ]
 
 
 def test_a_payload_is_judged_at_the_time_it_is_given(example):
@@ -141,3 +144,9 @@ def test_a_runs_duration_is_the_time_since_its_attempt_began_in_milliseconds():
     attempt = ingest.Attempt("file:///feed.json", clock=time.monotonic() - 1000)
     attempt.finish("failed", "unreadable")
     assert 1_000_000 <= IngestRun.objects.get().duration_ms < 1_000_500
+
+
+def test_a_long_reason_is_cut_to_its_column_and_kept_whole_in_the_error():
+    reason = "services[0].name: " + "x" * 300
+    ingest.Attempt("file:///feed.json").finish("rejected", reason, error=reason)
+    assert IngestRun.objects.values_list("reason", "error").get() == (reason[:200], reason)
