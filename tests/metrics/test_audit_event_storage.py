@@ -8,9 +8,11 @@ import json
 import pytest
 from django.db import DatabaseError
 
+from metrics.ingest import sort_events
 from metrics.models import AuditEvent, IngestRun, Snapshot
+from metrics.validation import parse
 
-from .conftest import CONTRACT, dated, minutes_ago
+from .conftest import CONTRACT, dated, encode, minutes_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +54,16 @@ def test_overlapping_payloads_add_only_new_events_and_keep_where_each_first_came
     assert AuditEvent.objects.count() == len(EVENTS)
     assert AuditEvent.objects.filter(snapshot=first).count() == 5
     assert AuditEvent.objects.filter(snapshot=second).count() == len(EVENTS) - 5
+
+
+def test_a_payloads_events_are_checked_against_the_stored_ones_in_one_query(
+    feed_file, ingest_command, django_assert_num_queries
+):
+    ingest_command("--file", feed_file(payload(20, EVENTS)))
+    overlapping = parse(encode(payload(10, EVENTS)), now=minutes_ago(0)).audit_events
+    with django_assert_num_queries(1):  # however many events the payload carries
+        found = sort_events(overlapping)
+    assert (found.new, found.changed) == ([], [])
 
 
 @pytest.mark.parametrize(
