@@ -8,9 +8,11 @@ SQLite, in one process) reaches the PostgreSQL branch too.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
 import environ
+import psycopg
 import pytest
 from django.db import OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -23,7 +25,9 @@ from tests.services import postgres_url
 @pytest.fixture
 def postgresql(django_db_blocker) -> Iterator[Callable[[], BaseDatabaseWrapper]]:
     """Opens connections to a fresh PostgreSQL database, as the site's settings would."""
-    url = postgres_url("tractatus_writer_lock")
+    # A database of this process's own: other test runs on the machine may run this test too.
+    name = f"tractatus_writer_lock_{os.getpid()}"
+    url = postgres_url(name)
     opened = []
 
     def connect() -> BaseDatabaseWrapper:
@@ -38,6 +42,8 @@ def postgresql(django_db_blocker) -> Iterator[Callable[[], BaseDatabaseWrapper]]
         yield connect
         for wrapper in opened:
             wrapper.close()
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as server:
+        server.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def test_on_postgresql_a_second_writer_waits_until_the_first_ones_transaction_ends(
