@@ -81,6 +81,13 @@ def test_full_tiles_are_immutable_and_partial_ones_stay_for_every_signed_size(cl
     assert client.get("/log/tile/0/001").status_code == 404  # not full yet
 
 
+@pytest.mark.parametrize("path", ["/log/tile/0/001.p/1", "/log/tile/1/000.p/1", "/log/tile/9/000"])
+def test_a_tile_the_log_does_not_hold_yet_is_a_404_saying_so(client, path):
+    grow(3)  # one partial tile, 0/000: a client polling ahead asks for the next ones
+    response = client.get(path)
+    assert (response.status_code, response.content) == (404, b"no such tile yet\n")
+
+
 def test_entry_bundles_hold_uint16_length_prefixed_entries(client, log_key):
     leaves = grow(260)
     full = client.get("/log/tile/entries/000")
