@@ -204,13 +204,15 @@ class VersionListener:
         self.thread.join()
 
     def listen(self) -> None:
-        """Follow the version until stopped, starting again after any error whatever."""
+        """Follow the version until stopped, starting again after any error whatever: soon
+        after it had followed Redis again, later after each error that follows another."""
         backoff = HEARTBEAT
         while not self.stopped.is_set():
             try:
-                self.follow()
-                backoff = HEARTBEAT
+                self.follow()  # returns once stopped
             except Exception:
+                if self.heard > float("-inf"):  # Redis answered since the last error
+                    backoff = HEARTBEAT
                 self.heard = float("-inf")
                 log.exception("page version listener failed; starting again in %.1f s", backoff)
                 self.stopped.wait(backoff)

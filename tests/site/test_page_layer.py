@@ -699,6 +699,32 @@ def test_a_listener_that_keeps_failing_waits_longer_each_time_up_to_a_limit(
     assert failures()[0].levelname == "ERROR" and "Redis refuses" in caplog.text
 
 
+def test_a_listener_that_followed_redis_again_starts_again_soon_after_its_next_error(
+    own_redis, monkeypatch, caplog
+):
+    from tests.site.test_page_version import until
+
+    monkeypatch.setattr(pagecache, "HEARTBEAT", 0.01)
+    monkeypatch.setattr(pagecache, "MOST_BACKOFF", 0.04)
+    followed = []
+
+    def fails_then_follows_a_while_then_fails(self):
+        followed.append(1)
+        if len(followed) == 4:  # it subscribed and heard Redis for a while
+            self.heard = time.monotonic()
+        raise RuntimeError("Redis restarted")
+
+    monkeypatch.setattr(pagecache.VersionListener, "follow", fails_then_follows_a_while_then_fails)
+    pagecache.VersionListener(own_redis.url, cache.make_key(pagecache.VERSION_KEY))
+
+    def waits():
+        return [r.args for r in caplog.records if r.name == pagecache.log.name]
+
+    assert until(lambda: len(waits()) >= 6)
+    pagecache.stop_listeners()
+    assert waits()[:6] == [(0.01,), (0.02,), (0.04,), (0.01,), (0.02,), (0.04,)]
+
+
 def test_a_listener_that_meets_an_unexpected_error_logs_it_and_starts_again(
     own_redis, monkeypatch, caplog
 ):
