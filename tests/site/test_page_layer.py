@@ -394,6 +394,24 @@ def test_two_workers_of_a_node_render_a_page_once_between_them(shared_cache, own
     assert {body for _, _, body in answers} == {b"<p>the page</p>"}
 
 
+def test_a_worker_renders_two_different_pages_at_once(shared_cache, own_durable):
+    both = threading.Barrier(2, timeout=5)
+
+    class Together(SlowPage):
+        def __call__(self, environ, start_response):
+            both.wait()  # each page's render goes on once the other's has begun
+            return super().__call__(environ, start_response)
+
+    layer = pagecache.PageCache(Together(0))
+    by_stripe = {}  # two pages whose renders do not share a lock (they are striped)
+    for path in ("/about/", "/", "/metrics/", "/enforcement/", "/audit/", "/api/"):
+        variant = layer.page_request(environ(path)).variant
+        by_stripe.setdefault(hash(variant) % len(layer.rebuild_locks), path)
+    paths = list(by_stripe.values())[:2]
+    answers = at_once(2, lambda n: wsgi_get(layer, paths[n]))
+    assert [answer and answer[0] for answer in answers] == ["200 OK", "200 OK"]
+
+
 def test_a_request_waiting_for_another_workers_rebuild_answers_the_page_once_it_is_kept(
     shared_cache, own_durable
 ):
