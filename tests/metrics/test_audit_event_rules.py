@@ -52,6 +52,7 @@ PRIVATE_DETAILS = [
     ("Request from 192.168.10.45 refused", "an IPv4 address", "192.168.10.45"),
     ("Peer 2001:db8:85a3::8a2e:370:7334 refused", "an IPv6 address", "2001:db8:85a3::8a2e"),
     ("Loopback ::1 asked", "an IPv6 address", "::1"),
+    ("Refused the peer fe80::1.", "an IPv6 address", "fe80::1"),  # a sentence's full stop
     ("Link https://evil.example/x shared", "a URL", "https://evil.example/x"),
     ("Link ftp://files.example shared", "a URL", "ftp://files.example"),
     ("See www.example.org for more", "a URL", "www.example.org"),
@@ -120,6 +121,12 @@ def test_an_event_breaking_a_rule_rejects_the_payload_naming_the_path(
     assert found.startswith(reason)
     # No event's own text ever comes back in a reason.
     assert SECRET not in found and "got" not in found
+
+
+def test_an_event_at_the_very_time_the_feed_was_generated_is_accepted(feed_file, ingest_command):
+    feed = feed_with(event(at=WITH_EVENTS["generated_at"]))
+    status, out = ingest_command("--file", feed_file(encode(feed)))
+    assert status == 0, out
 
 
 def test_ids_are_unique_within_a_payload(feed_file, ingest_command):

@@ -16,7 +16,9 @@ from django.core.cache import cache
 from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from metrics.feed import RULE, Feed, Tally
 from metrics.figures import latest_figures
 from metrics.ingest import ingest
 from metrics.models import IngestRun, Snapshot
@@ -155,7 +157,8 @@ RULES = [
     ),
     (
         setter(f"{W}.7d.operations", 30),
-        "services[2].windows.7d.operations: 30 is less than the 24h figure 31",
+        "services[2].windows.7d.operations: 30 is less than the 24h figure 31"
+        " (windows must nest: 24h <= 7d <= 30d)",
     ),
     (
         setter("services.0.windows.30d.blocked", 16),
@@ -191,7 +194,8 @@ RULES = [
     (setter("tenant_isolation.24h", 1.5), "tenant_isolation.24h: expected an integer, got 1.5"),
     (
         setter("tenant_isolation.7d", 1),
-        "tenant_isolation.7d: 1 is less than the 24h figure 17112",
+        "tenant_isolation.7d: 1 is less than the 24h figure 17112"
+        " (windows must nest: 24h <= 7d <= 30d)",
     ),
     (more_rules(51), "boundary_blocks_by_rule: expected an array of length <= 50, got 51"),
     (
@@ -244,6 +248,11 @@ RULES = [
         "enforcement.bypasses: expected an integer, got 0.0",
     ),
     (deleter("enforcement"), "enforcement: required field missing"),
+    # The clock is a minute past the example's generated_at: this is 5 min 1 s ahead of it.
+    (
+        setter("generated_at", "2026-11-24T00:11:01Z"),
+        "generated_at: more than 5 minutes in the future",
+    ),
 ]
 
 # Payloads that are not even the right kind of JSON.
@@ -331,7 +340,13 @@ def test_the_reason_names_the_first_violation_and_counts_the_others(
 
 @pytest.mark.parametrize(
     "stamp",
-    ["2026-11-24T01:05:00+01:00", "2026-11-23T19:05:00-05:00", "2026-11-24t00:05:00.000000z"],
+    [
+        "2026-11-24T01:05:00+01:00",
+        "2026-11-23T19:05:00-05:00",
+        "2026-11-24T05:35:00+05:30",
+        "2026-11-23T19:50:00-04:15",
+        "2026-11-24t00:05:00.000000z",
+    ],
 )
 def test_any_rfc_3339_offset_is_read_as_the_same_instant(
     stamp, feed_file, ingest_command, at_example_time
@@ -340,6 +355,23 @@ def test_any_rfc_3339_offset_is_read_as_the_same_instant(
     feed["generated_at"] = stamp
     assert ingest_command("--file", feed_file(feed))[0] == 0
     assert Snapshot.objects.get().generated_at == EXAMPLE_TIME
+
+
+@pytest.mark.parametrize(
+    ("stamp", "instant"),
+    [
+        ("2026-11-24T00:04:30.25Z", datetime(2026, 11, 24, 0, 4, 30, 250000, tzinfo=UTC)),
+        # Past microseconds, the digits are dropped: RFC 3339 sets no limit on them.
+        ("2026-11-24T00:04:59.123456789Z", datetime(2026, 11, 24, 0, 4, 59, 123456, tzinfo=UTC)),
+    ],
+)
+def test_seconds_and_their_fraction_are_read_to_the_microsecond(
+    stamp, instant, feed_file, ingest_command, at_example_time
+):
+    feed = copy.deepcopy(EXAMPLE)
+    feed["generated_at"] = stamp
+    assert ingest_command("--file", feed_file(feed))[0] == 0
+    assert Snapshot.objects.get().generated_at == instant
 
 
 def test_a_feed_with_the_largest_counts_and_no_rules_is_accepted(
@@ -351,6 +383,55 @@ def test_a_feed_with_the_largest_counts_and_no_rules_is_accepted(
     feed["services"][0]["daily"] = []
     feed["context_pressure"]["buckets"] = [{"from": 0, "to": 100, "sessions": 0}]
     assert ingest_command("--file", feed_file(feed))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        pytest.param(setter("services.0.daily.3.blocked", 125), id="every-operation-blocked"),
+        pytest.param(daily_days("2026-11-24"), id="a-day-of-generated-ats-date"),
+        pytest.param(setter("generated_at", "2026-11-24T00:11:00Z"), id="5-minutes-ahead"),
+    ],
+)
+def test_a_feed_at_the_limit_of_a_rule_is_accepted(
+    mutate, feed_file, ingest_command, at_example_time
+):
+    feed = copy.deepcopy(EXAMPLE)
+    mutate(feed)
+    status, out = ingest_command("--file", feed_file(feed))
+    assert status == 0, out
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "kind", "words"),
+    [
+        ("schema_version", 2, "version", "unsupported version, expected 1"),
+        ("deployed_since", "2024-13-01", "date", "expected a date YYYY-MM-DD"),
+        ("generated_at", "yesterday", "timestamp", "expected an RFC 3339 timestamp with offset"),
+        ("services.0.windows.24h.blocked", 88, RULE, "88 is more than operations 87"),
+    ],
+)
+def test_a_partner_validating_with_the_module_reads_each_error_by_its_kind(
+    path, value, kind, words
+):
+    """metrics.feed needs no Django: partners validate their payloads with `Feed` itself."""
+    feed = copy.deepcopy(EXAMPLE)
+    setter(path, value)(feed)
+    with pytest.raises(ValidationError) as raised:
+        Feed.model_validate(feed, context={"now": EXAMPLE_TIME})
+    [error] = raised.value.errors()
+    loc = tuple(int(part) if part.isdigit() else part for part in path.split("."))
+    assert (error["type"], error["loc"], error["msg"]) == (kind, loc, words)
+
+
+def test_a_broken_rules_error_holds_the_part_that_broke_it():
+    feed = copy.deepcopy(EXAMPLE)
+    feed["services"][0]["windows"]["24h"]["blocked"] = 88
+    with pytest.raises(ValidationError) as raised:
+        Feed.model_validate(feed, context={"now": EXAMPLE_TIME})
+    [error] = raised.value.errors()
+    part = error["input"]
+    assert (type(part), part.operations, part.blocked) == (Tally, 87, 88)
 
 
 # --- Property: whatever is done to a valid feed, a rejection changes nothing visible. ---

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from metrics import feed
 from metrics.feed import SCHEMA_PATH, schema_text
 
 from .conftest import CONTRACT, EXAMPLE
@@ -32,6 +33,26 @@ def test_the_committed_schema_is_what_the_code_generates():
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
         f"{SCHEMA_PATH.relative_to(Path.cwd())} is out of date: run `make schema`"
     )
+
+
+def test_the_published_description_states_every_rule_in_its_functions_own_words():
+    published = committed_schema()["description"]
+    assert published == feed.description()
+    # Every rule, in the order RULES lists them (a missing one would raise ValueError here).
+    found = [published.index(" ".join(rule.__doc__.split())) for rule in feed.RULES]
+    assert found == sorted(found)
+
+
+def test_python_m_metrics_feed_prints_the_schema_or_writes_the_published_copy(
+    capsys, monkeypatch, tmp_path
+):
+    assert feed.main([]) == 0
+    assert capsys.readouterr().out == schema_text()
+    published = tmp_path / "framework-metrics-v1.schema.json"
+    monkeypatch.setattr(feed, "SCHEMA_PATH", published)
+    assert feed.main(["--write"]) == 0
+    assert published.read_text(encoding="utf-8") == schema_text()
+    assert capsys.readouterr().out == f"wrote {published}\n"
 
 
 def test_the_committed_schema_is_a_valid_draft_2020_12_schema():
