@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import locale
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -53,6 +54,21 @@ def test_python_m_metrics_feed_prints_the_schema_or_writes_the_published_copy(
     assert feed.main(["--write"]) == 0
     assert published.read_text(encoding="utf-8") == schema_text()
     assert capsys.readouterr().out == f"wrote {published}\n"
+
+
+def test_the_published_copy_is_written_in_utf_8_whatever_the_machines_locale(
+    monkeypatch, tmp_path
+):
+    published = tmp_path / "framework-metrics-v1.schema.json"
+    monkeypatch.setattr(feed, "SCHEMA_PATH", published)
+    previous = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # a machine whose default encoding is ASCII
+    try:
+        feed.main(["--write"])
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
+    assert "±" in schema_text()
+    assert published.read_bytes() == schema_text().encode("utf-8")
 
 
 def test_the_committed_schema_is_a_valid_draft_2020_12_schema():
