@@ -547,6 +547,20 @@ def test_a_page_that_fills_a_workers_memory_exactly_is_kept():
     assert memory.get(1, "page") is page
 
 
+def test_a_full_memory_lets_its_least_recently_used_pages_go_and_counts_what_it_holds():
+    page = pagecache.Page("200 OK", (), bytes(1000), "", time.time() + 60)
+    memory = pagecache.WorkerPages(capacity=int(2.5 * page.size))
+    for key in ("first", "second", "third"):
+        memory.put(1, key, page)
+    assert memory.get(1, "first") is None
+    assert memory.bytes == 2 * page.size == sum(kept.size for kept in memory.pages.values())
+    memory.get(1, "second")  # used: now the third is the least recently used
+    memory.put(1, "fourth", page)
+    assert [memory.get(1, key) is page for key in ("second", "third", "fourth")] == [
+        True, False, True
+    ]
+
+
 def test_a_page_rendered_before_the_last_invalidation_a_worker_heard_of_is_not_kept():
     page = pagecache.Page("200 OK", (), b"new", "", time.time() + 60)
     memory = pagecache.WorkerPages()
