@@ -576,8 +576,9 @@ def test_a_page_kept_again_is_counted_once_and_an_expired_one_leaves_the_memory(
     memory = pagecache.WorkerPages()
     memory.put(1, "page", page)
     memory.put(1, "page", page)
-    memory.put(1, "other", dataclasses.replace(page, expires_at=time.time() + 10))
-    assert memory.bytes == 2 * page.size
+    other = pagecache.Page("200 OK", (), bytes(500), "", time.time() + 10)
+    memory.put(1, "other", other)
+    assert memory.bytes == page.size + other.size
     time_machine.shift(10)  # "other" expires now; "page" has 50 s left
     assert memory.get(1, "other") is None
     assert memory.bytes == page.size
@@ -613,6 +614,30 @@ def test_neither_cache_holds_a_page_past_the_time_it_may_be_served(
     assert cache.get(key) is not None and caches["durable"].get(durable) is not None
     time_machine.shift(61)  # caches count whole seconds, and drop an entry once past them
     assert cache.get(key) is None and caches["durable"].get(durable) is None
+
+
+def test_a_page_a_worker_rendered_is_answered_from_its_own_memory_next_time(
+    shared_cache, own_durable
+):
+    app = SlowPage(0)
+    layer = pagecache.PageCache(app)
+    wsgi_get(layer, "/about/")
+    request = layer.page_request(environ("/about/"))
+    cache.delete(request.key(layer.version()))  # the shared cache lost it meanwhile
+    assert wsgi_get(layer, "/about/")[2] == b"<p>the page</p>"
+    assert app.renders == 1
+
+
+def test_without_a_shared_cache_no_request_waits_for_another_to_render(
+    settings, own_durable, monkeypatch
+):
+    settings.CACHES = {**settings.CACHES,
+                       "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    waits = []
+    monkeypatch.setattr(pagecache.time, "sleep", waits.append)
+    app = Answer()
+    assert wsgi_get(pagecache.PageCache(app), "/about/")[2] == b"<p>the page</p>"
+    assert (app.renders, waits) == (1, [])
 
 
 def test_a_page_with_a_second_left_is_still_kept(shared_cache, own_durable):
