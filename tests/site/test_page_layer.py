@@ -628,6 +628,19 @@ def test_a_page_a_worker_rendered_is_answered_from_its_own_memory_next_time(
     assert app.renders == 1
 
 
+def test_a_page_another_worker_kept_is_then_answered_from_this_workers_memory(
+    shared_cache, own_durable
+):
+    app = SlowPage(0)
+    kept_it, this = pagecache.PageCache(app), pagecache.PageCache(app)
+    wsgi_get(kept_it, "/about/")
+    wsgi_get(this, "/about/")  # from the shared cache
+    request = this.page_request(environ("/about/"))
+    cache.delete(request.key(this.version()))  # the shared cache lost it meanwhile
+    assert wsgi_get(this, "/about/")[2] == b"<p>the page</p>"
+    assert app.renders == 1
+
+
 def test_without_a_shared_cache_no_request_waits_for_another_to_render(
     settings, own_durable, monkeypatch
 ):

@@ -120,3 +120,13 @@ def test_a_version_redis_did_not_relay_is_logged_with_why(own_redis, monkeypatch
         "WARNING", f"page version {pagecache.shared_version()} not published"
     )
     assert "Redis went away" in caplog.text
+
+
+def test_a_workers_listener_hears_the_versions_other_processes_publish(own_redis):
+    from django.core.cache import cache
+
+    layer = pagecache.PageCache(lambda environ, start_response: [])
+    assert until(lambda: layer.version() is not None and layer.listener.current() is not None)
+    higher = layer.listener.current() + 1
+    redis.Redis(port=own_redis.port).publish(cache.make_key(pagecache.VERSION_KEY), str(higher))
+    assert until(lambda: layer.version() == higher, 1.0)
