@@ -694,6 +694,8 @@ def test_a_page_version_starts_at_the_clock_in_microseconds_and_never_expires(ti
     start = datetime(2026, 11, 29, 12, tzinfo=UTC)
     time_machine.move_to(start, tick=False)
     assert pagecache.shared_version() == int(start.timestamp()) * 1_000_000
+    time_machine.move_to(start + timedelta(days=1), tick=False)
+    assert pagecache.shared_version() == int(start.timestamp()) * 1_000_000
     pagecache.invalidate()
     time_machine.move_to(start + timedelta(days=30), tick=False)
     assert pagecache.shared_version() == int(start.timestamp()) * 1_000_000 + 1
