@@ -230,31 +230,49 @@ def test_a_request_for_a_host_the_site_does_not_serve_is_refused_even_when_the_p
     assert client.get("/about/", HTTP_HOST="evil.example").status_code == 400
 
 
-def test_every_page_answered_is_counted_a_hit_or_a_miss(client, shared_cache):
+def counted_since(before: tuple[float, float] = (0, 0)) -> tuple[float, float]:
+    """The page cache's hits and misses (its /internal/metrics counter) since `before`."""
     from prometheus_client import REGISTRY
 
-    def counted():
-        return tuple(
-            REGISTRY.get_sample_value("tractatus_page_cache_lookups_total", {"result": result})
-            or 0
-            for result in ("hit", "miss")
-        )
+    return tuple(
+        (REGISTRY.get_sample_value("tractatus_page_cache_lookups_total", {"result": result}) or 0)
+        - earlier
+        for result, earlier in zip(("hit", "miss"), before, strict=True)
+    )
 
-    before = counted()
+
+def test_every_page_answered_is_counted_a_hit_or_a_miss(client, shared_cache):
+    before = counted_since()
     client.get("/about/")  # rendered
     client.get("/about/")  # from the shared cache (or this worker's memory)
     pagecache.invalidate()
     assert not reaches_django(client, "/about/")  # from the database's cache table
-    assert tuple(a - b for a, b in zip(counted(), before, strict=True)) == (2, 1)
+    assert counted_since(before) == (2, 1)
 
 
 def test_a_conditional_request_that_misses_renders_the_whole_page_and_keeps_it(
-    client, shared_cache
+    client, shared_cache, own_durable
 ):
     etag = client.get("/about/")["ETag"]
     pagecache.invalidate()
     assert wsgi_get(client.handler.layer, "/about/", if_none_match=etag)[0] == "304 Not Modified"
     assert not reaches_django(client, "/about/")
+
+
+def test_a_request_conditional_on_a_date_that_misses_gets_the_whole_page_which_is_kept(
+    client, shared_cache, own_durable
+):
+    from reports.models import MonthlyReport
+
+    MonthlyReport.objects.create(month=datetime(2026, 10, 1, tzinfo=UTC).date(), published=True,
+                                 figures={"services": []}, generated_at=minutes_ago(60))
+    modified = client.get("/reports/feed.xml")["Last-Modified"]
+    pagecache.invalidate()
+    # Kept pages answer If-None-Match only, so the page is rendered whole for this request too.
+    status, _, body = wsgi_get(client.handler.layer, "/reports/feed.xml",
+                               if_modified_since=modified)
+    assert status == "200 OK" and b"<feed" in body
+    assert not reaches_django(client, "/reports/feed.xml")
 
 
 @pytest.fixture
@@ -384,6 +402,19 @@ def test_after_an_invalidation_32_concurrent_requests_render_a_page_once(shared_
     assert {status for status, _, _ in answers} == {"200 OK"}
 
 
+def test_a_request_that_waited_for_its_workers_render_is_answered_from_it_as_a_hit(
+    shared_cache, own_durable
+):
+    app = SlowPage(seconds=0.3)
+    layer = pagecache.PageCache(app)
+    pagecache.invalidate()  # a page version, as after an ingest
+    before = counted_since()
+    answers = at_once(2, lambda n: wsgi_get(layer, "/about/", if_none_match='"p"')[0])
+    assert app.renders == 1
+    assert answers == ["304 Not Modified"] * 2  # the waiting one's validator still counts
+    assert counted_since(before) == (1, 1)
+
+
 def test_two_workers_of_a_node_render_a_page_once_between_them(shared_cache, own_durable):
     app = SlowPage()
     workers = [pagecache.PageCache(app), pagecache.PageCache(app)]
@@ -412,8 +443,12 @@ def test_a_worker_renders_two_different_pages_at_once(shared_cache, own_durable)
     assert [answer and answer[0] for answer in answers] == ["200 OK", "200 OK"]
 
 
+@pytest.mark.parametrize(("validator", "answer"), [
+    ("", ("200 OK", [("ETag", '"kept"')], b"<p>kept</p>")),
+    ('"kept"', ("304 Not Modified", [("ETag", '"kept"')], b"")),
+])
 def test_a_request_waiting_for_another_workers_rebuild_answers_the_page_once_it_is_kept(
-    shared_cache, own_durable
+    shared_cache, own_durable, validator, answer
 ):
     app = SlowPage(0)
     layer, other = pagecache.PageCache(app), pagecache.PageCache(SlowPage(0))
@@ -424,9 +459,11 @@ def test_a_request_waiting_for_another_workers_rebuild_answers_the_page_once_it_
                           time.time() + 60)
     keeping = threading.Timer(0.1, other.keep, (version, request, page))
     keeping.start()  # it keeps the page, and has not yet let go of its claim
-    assert wsgi_get(layer, "/about/") == ("200 OK", [("ETag", '"kept"')], b"<p>kept</p>")
+    before = counted_since()
+    assert wsgi_get(layer, "/about/", if_none_match=validator) == answer
     keeping.join()
     assert app.renders == 0
+    assert counted_since(before) == (1, 0)
 
 
 def test_a_request_whose_wait_ends_without_a_page_renders_it_itself(shared_cache, own_durable):
@@ -743,6 +780,25 @@ def test_a_listener_runs_in_a_daemon_thread_named_for_what_it_does(own_redis):
     listener = pagecache.VersionListener(own_redis.url, cache.make_key(pagecache.VERSION_KEY))
     # It never keeps a worker from exiting, and a thread dump (py-spy) says what it is.
     assert (listener.thread.daemon, listener.thread.name) == (True, "page-version")
+
+
+def test_a_listener_keeps_one_connection_while_redis_stays_quiet(own_redis, monkeypatch):
+    import redis
+
+    from tests.site.test_page_version import until
+
+    monkeypatch.setattr(pagecache, "HEARTBEAT", 0.05)
+    listener = pagecache.VersionListener(own_redis.url, cache.make_key(pagecache.VERSION_KEY))
+    assert until(lambda: listener.current() is not None)
+    stats = redis.Redis.from_url(own_redis.url)
+
+    def connections_made() -> int:
+        return stats.info("stats")["total_connections_received"]
+
+    before = connections_made()
+    time.sleep(25 * pagecache.HEARTBEAT)  # heartbeats with nothing published in between
+    assert connections_made() == before
+    assert listener.current() is not None
 
 
 def test_a_listener_that_keeps_failing_waits_longer_each_time_up_to_a_limit(
