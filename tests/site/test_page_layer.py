@@ -415,6 +415,39 @@ def test_a_request_that_waited_for_its_workers_render_is_answered_from_it_as_a_h
     assert counted_since(before) == (1, 1)
 
 
+def test_a_kept_page_is_answered_while_its_worker_rebuilds_pages(shared_cache, own_durable):
+    app = SlowPage(0)
+    layer = pagecache.PageCache(app)
+    pagecache.invalidate()
+    wsgi_get(layer, "/about/")  # kept
+    answered = []
+    for lock in layer.rebuild_locks:  # every render of this worker in progress
+        lock.acquire()
+    try:
+        hit = threading.Thread(target=lambda: answered.append(wsgi_get(layer, "/about/")[0]))
+        hit.start()
+        hit.join(timeout=5)
+        waited = hit.is_alive()
+    finally:
+        for lock in layer.rebuild_locks:
+            lock.release()
+    hit.join()
+    assert not waited
+    assert answered == ["200 OK"] and app.renders == 1
+
+
+def test_a_request_as_a_wsgi_server_sends_it_without_cookies_or_query_is_kept(
+    shared_cache, own_durable
+):
+    app = SlowPage(0)
+    layer = pagecache.PageCache(app)
+    pagecache.invalidate()
+    bare = {"REQUEST_METHOD": "GET", "PATH_INFO": "/about/", "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80", "wsgi.url_scheme": "http"}  # PEP 3333: no Cookie, no query
+    assert [wsgi_call(layer, dict(bare))[0] for _ in range(2)] == ["200 OK"] * 2
+    assert app.renders == 1
+
+
 def test_two_workers_of_a_node_render_a_page_once_between_them(shared_cache, own_durable):
     app = SlowPage()
     workers = [pagecache.PageCache(app), pagecache.PageCache(app)]
