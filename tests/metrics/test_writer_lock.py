@@ -21,6 +21,10 @@ from django.db.utils import load_backend
 from metrics import ingest
 from tests.services import postgres_url
 
+# Ordered with the database tests: the browser tests, which pytest-django runs before the tests
+# marked with no database, leave an event loop running in which Django refuses to connect.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def postgresql(django_db_blocker) -> Iterator[Callable[[], BaseDatabaseWrapper]]:
