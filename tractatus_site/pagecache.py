@@ -76,6 +76,9 @@ REBUILD_POLL = 0.005
 # The listener pings Redis this often, and is trusted while it heard back this recently.
 HEARTBEAT = 0.5
 TRUSTED_FOR = 3 * HEARTBEAT
+# A connection this long silent is given up for a new one (trust went long before): one to a
+# server that vanished without closing it, in a failover, stays open until TCP gives up.
+SILENT_FOR = 4 * TRUSTED_FOR
 # After an unexpected error the listener starts again, waiting longer each time, up to this.
 MOST_BACKOFF = 30.0
 
@@ -229,13 +232,17 @@ class VersionListener:
             # Subscribed first, then read: a version published in between is not missed.
             self.saw(shared_version())
             pinged = 0.0
+            answered = time.monotonic()
             while not self.stopped.is_set():
+                if time.monotonic() - answered > SILENT_FOR:
+                    raise redis.ConnectionError(f"Redis did not answer for {SILENT_FOR} s")
                 if time.monotonic() - pinged >= HEARTBEAT:
                     pubsub.ping()
                     pinged = time.monotonic()
                 message = pubsub.get_message(timeout=HEARTBEAT)
                 if message is None:
                     continue
+                answered = time.monotonic()
                 if message["type"] == "message":
                     self.saw(int(message["data"]))
                 if self.version is not None:

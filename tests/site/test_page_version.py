@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 
 import pytest
@@ -133,3 +135,73 @@ def test_a_workers_listener_hears_the_versions_other_processes_publish(own_redis
     higher = layer.listener.current() + 1
     redis.Redis(port=own_redis.port).publish(cache.make_key(pagecache.VERSION_KEY), str(higher))
     assert until(lambda: layer.version() == higher, 1.0)
+
+
+class SilentRelay:
+    """A TCP relay to Redis whose open connections can go silent: they stay open but carry
+    nothing more, as a connection does to a server whose host vanished in a failover."""
+
+    def __init__(self, port: int):
+        self.port_behind = port
+        self.listening = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.listening.getsockname()[1]}/0"
+        self.relayed: list[dict] = []  # each connection: its two sockets, and whether silent
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while True:
+            try:
+                near, _ = self.listening.accept()
+            except OSError:
+                return  # closed
+            far = socket.create_connection(("127.0.0.1", self.port_behind))
+            connection = {"sockets": (near, far), "silent": False}
+            self.relayed.append(connection)
+            for source, sink in ((near, far), (far, near)):
+                threading.Thread(
+                    target=self.carry, args=(source, sink, connection), daemon=True
+                ).start()
+
+    @staticmethod
+    def carry(source, sink, connection) -> None:
+        while data := SilentRelay.receive(source):
+            if not connection["silent"]:
+                sink.sendall(data)
+
+    @staticmethod
+    def receive(source) -> bytes:
+        try:
+            return source.recv(65536)
+        except OSError:
+            return b""
+
+    def silence(self) -> None:
+        """What the connections open now carry is lost from here on; new ones work."""
+        for connection in self.relayed:
+            connection["silent"] = True
+
+    def close(self) -> None:
+        self.listening.close()
+        for connection in self.relayed:
+            for end in connection["sockets"]:
+                end.close()
+
+
+def test_a_listener_whose_connection_goes_silent_connects_again(own_redis, caplog):
+    from django.core.cache import cache
+
+    relay = SilentRelay(own_redis.port)
+    channel = cache.make_key(pagecache.VERSION_KEY)
+    following = pagecache.VersionListener(relay.url, channel)
+    try:
+        assert until(lambda: following.current() is not None)
+        relay.silence()
+        # Another node invalidates: its message is lost on the silent connection.
+        elsewhere = redis.Redis(port=own_redis.port)
+        higher = elsewhere.incr(channel)
+        elsewhere.publish(channel, str(higher))
+        assert until(lambda: following.current() == higher, pagecache.SILENT_FOR + 3)
+    finally:
+        pagecache.stop_listeners()
+        relay.close()
+    assert "Redis did not answer" in caplog.text
