@@ -72,18 +72,20 @@ def verify() -> Report:
 
 
 def rows_that_changed(chunk: list[LogEntry]) -> list[str]:
-    events = AuditEvent.objects.select_related("snapshot").defer("snapshot__raw").in_bulk(
+    events = AuditEvent.objects.in_bulk(
         [e.audit_event_id for e in chunk if e.audit_event_id is not None]
     )
+    # Read once each: a chunk's thousands of events come in a handful of snapshots.
     snapshots = Snapshot.objects.defer("raw").in_bulk(
-        [e.snapshot_id for e in chunk if e.snapshot_id is not None]
+        {e.snapshot_id for e in chunk if e.snapshot_id is not None}
+        | {event.snapshot_id for event in events.values()}
     )
     problems = []
     for entry in chunk:
         data = bytes(entry.data)
         if entry.audit_event_id is not None:
             event = events[entry.audit_event_id]
-            if entries.canonical(entries.event_entry(event, event.snapshot)) != data:
+            if entries.canonical(entries.event_entry(event, snapshots[event.snapshot_id])) != data:
                 problems.append(
                     f"audit event {event.event_id} no longer matches its log entry {entry.index}"
                 )
