@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -149,31 +150,23 @@ class SilentRelay:
         threading.Thread(target=self.accept, daemon=True).start()
 
     def accept(self) -> None:
-        while True:
-            try:
+        with contextlib.suppress(OSError):  # closed
+            while True:
                 near, _ = self.listening.accept()
-            except OSError:
-                return  # closed
-            far = socket.create_connection(("127.0.0.1", self.port_behind))
-            connection = {"sockets": (near, far), "silent": False}
-            self.relayed.append(connection)
-            for source, sink in ((near, far), (far, near)):
-                threading.Thread(
-                    target=self.carry, args=(source, sink, connection), daemon=True
-                ).start()
+                far = socket.create_connection(("127.0.0.1", self.port_behind))
+                connection = {"sockets": (near, far), "silent": False}
+                self.relayed.append(connection)
+                for source, sink in ((near, far), (far, near)):
+                    threading.Thread(
+                        target=self.carry, args=(source, sink, connection), daemon=True
+                    ).start()
 
     @staticmethod
     def carry(source, sink, connection) -> None:
-        while data := SilentRelay.receive(source):
-            if not connection["silent"]:
-                sink.sendall(data)
-
-    @staticmethod
-    def receive(source) -> bytes:
-        try:
-            return source.recv(65536)
-        except OSError:
-            return b""
+        with contextlib.suppress(OSError):  # an end closed: this direction is done
+            while data := source.recv(65536):
+                if not connection["silent"]:
+                    sink.sendall(data)
 
     def silence(self) -> None:
         """What the connections open now carry is lost from here on; new ones work."""
@@ -181,10 +174,10 @@ class SilentRelay:
             connection["silent"] = True
 
     def close(self) -> None:
-        self.listening.close()
-        for connection in self.relayed:
-            for end in connection["sockets"]:
-                end.close()
+        for end in (self.listening, *(end for c in self.relayed for end in c["sockets"])):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked on it
+            end.close()
 
 
 def test_a_listener_whose_connection_goes_silent_connects_again(own_redis, caplog):
