@@ -82,7 +82,10 @@ def test_a_witness_that_hangs_never_slows_an_ingest(witnessed, settings):
     settings.LOG_WITNESS_TIMEOUT = 5.0
     witnessed.mode = "hang"
     ingest_now(20)
-    # The ingest returned while the witness was still being waited for: it never waited.
+    # The ingest returned while the witness was still being waited for: it never waited. Read
+    # once the witness holds the request, while its thread writes nothing (SQLite's in-memory
+    # test database refuses a read that meets another connection's write).
+    assert witnessed.holding.wait(5)
     assert not WitnessState.objects.filter(attempted_at__isnull=False).exists()
     witnesses.wait()
     state = WitnessState.objects.get()

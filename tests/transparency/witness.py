@@ -57,6 +57,7 @@ class Witness:
         self.answers: list[int] = []  # the status of every request, in order
         self.lock = threading.Lock()
         self.released = threading.Event()
+        self.holding = threading.Event()  # set once a request is held unanswered ("hang")
         witness = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,6 +68,7 @@ class Witness:
                 if self.path != "/add-checkpoint":
                     status, content_type, answer = 404, "text/plain", b"not found\n"
                 elif witness.mode == "hang":
+                    witness.holding.set()
                     witness.released.wait(witness.hang_seconds)
                     self.close_connection = True
                     return
