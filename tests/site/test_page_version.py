@@ -184,13 +184,13 @@ def test_a_listener_whose_connection_goes_silent_connects_again(own_redis, caplo
     from django.core.cache import cache
 
     relay = SilentRelay(own_redis.port)
-    channel = cache.make_key(pagecache.VERSION_KEY)
-    following = pagecache.VersionListener(relay.url, channel)
+    following = listener(relay)
     try:
         assert until(lambda: following.current() is not None)
         relay.silence()
         # Another node invalidates: its message is lost on the silent connection.
         elsewhere = redis.Redis(port=own_redis.port)
+        channel = cache.make_key(pagecache.VERSION_KEY)
         higher = elsewhere.incr(channel)
         elsewhere.publish(channel, str(higher))
         assert until(lambda: following.current() == higher, pagecache.SILENT_FOR + 3)
